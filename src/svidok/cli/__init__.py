@@ -1,0 +1,1 @@
+"""The ``svidok`` command: a thin skin over the library (Typer + Rich)."""

@@ -1,0 +1,15 @@
+"""Run every checker over a workspace and merge their reports."""
+
+from __future__ import annotations
+
+from svidok.verify.ledger import verify_ledger
+from svidok.verify.report import Report
+from svidok.workspace import Workspace
+
+
+def verify_workspace(ws: Workspace, *, fast: bool = False) -> Report:
+    """Ledger first, then every projection and the blob store."""
+    report = Report()
+    with ws.db.read() as session:
+        report.extend(verify_ledger(session, ws.ledger, ws.verifier, ws.config.tsa))
+    return report

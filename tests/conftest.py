@@ -1,0 +1,56 @@
+"""Shared fixtures.
+
+The whole suite runs on SQLite by default; set ``SVIDOK_TEST_DB`` to a PostgreSQL URL (for
+example ``postgresql://postgres@127.0.0.1:5432/test``) to run the same tests on PostgreSQL.
+Each test then gets its own freshly created database on that server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    """The shared, read-only test data folder (real camera files, public vectors)."""
+    if not SHARED_TESTDATA.is_dir():
+        pytest.skip(f"shared test data not present at {SHARED_TESTDATA} (clone outside the workplace)")
+    return SHARED_TESTDATA
+
+
+def _pg_admin_url() -> str | None:
+    return os.environ.get("SVIDOK_TEST_DB") or None
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL database."""
+    admin = _pg_admin_url()
+    if not admin:
+        yield f"sqlite:///{tmp_path / 'svidok.db'}"
+        return
+    import sqlalchemy as sa
+
+    name = f"svidok_t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    base = sa.engine.make_url(admin)
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        from svidok.db.engine import dispose_all
+
+        dispose_all()
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
