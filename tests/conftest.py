@@ -54,3 +54,29 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+@pytest.fixture
+def ws(tmp_path: Path, db_url: str) -> Iterator["Workspace"]:
+    """A fresh workspace on the test database (SQLite, or PostgreSQL when configured)."""
+    from svidok.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "home", db_url=db_url)
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+@pytest.fixture
+def cli_env(ws: "Workspace") -> dict[str, str]:
+    """Environment for running the real ``svidok`` command against ``ws``."""
+    env = dict(os.environ)
+    env["SVIDOK_HOME"] = str(ws.home)
+    env["SVIDOK_ACTOR"] = "test:runner"
+    env.pop("SVIDOK_DB", None)
+    return env
+
+
+if False:  # pragma: no cover - typing only
+    from svidok.workspace import Workspace

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from svidok.db.schema import ledger_timestamp
-from svidok.timestamps import TimestampToken
+
+if TYPE_CHECKING:
+    from svidok.timestamps import TimestampToken
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def verify_ledger(session: Session, store: LedgerStore, verifier: Verifier, tsa:
     frontier = merkle.Frontier(0, [])
     last_time = ""
     expected = 0
+    stored_rows = 0
 
     def take_stored(sidx: int) -> bytes | None:
         """Advance the stream of stored hashes to ``sidx``; report extra and missing rows."""
@@ -115,6 +116,7 @@ def verify_ledger(session: Session, store: LedgerStore, verifier: Verifier, tsa:
                 report.add("entry-time", f"entry {idx}", f"entry {idx} is dated {entry.time}, before entry {idx - 1} ({last_time}): back-dated or reordered")
             last_time = max(last_time, entry.time)
         integrate(idx, merkle.leaf_hash(data), data_present=True)
+        stored_rows += 1
         expected = idx + 1
     n = frontier.size
     while pending_stored is not None:
@@ -156,7 +158,7 @@ def verify_ledger(session: Session, store: LedgerStore, verifier: Verifier, tsa:
 
     if tsa is not None:
         _verify_tokens(session, report, by_size, tsa)
-    report.checked.update({"entries": n, "checkpoints": len(checkpoints), "root": frontier.root().hex()})
+    report.checked.update({"entries": stored_rows, "tree size": n, "checkpoints": len(checkpoints), "root": frontier.root().hex()})
     return report
 
 
@@ -164,11 +166,16 @@ def _verify_tokens(session: Session, report: Report, by_size: dict[int, object],
     from pathlib import Path
 
     from svidok.db.timestamps_store import tokens
+
+    stored = tokens(session)
+    report.checked["timestamps"] = 0
+    if not stored:
+        return
     from svidok.timestamps import verify_timestamp
 
     ca = [Path(t.ca_cert).read_bytes() for t in tsa if t.ca_cert and Path(t.ca_cert).exists()]
     count = 0
-    for tok in tokens(session):
+    for tok in stored:
         cp = by_size.get(tok.checkpoint_size)
         where = f"timestamp {tok.id}"
         if cp is None:
