@@ -85,7 +85,7 @@ def verify(
 def main() -> None:
     """Run the CLI, turning Svidok errors into one clear line and an exit code."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
     except SvidokError as exc:
         err_console.print(f"[red]error[/red]: {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(1 if isinstance(exc, IntegrityError) else 2)
@@ -103,6 +103,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":
