@@ -26,6 +26,7 @@ from svidok.db import migrate
 from svidok.db.engine import Database
 from svidok.db.ledger_store import Appended, LedgerStore, LedgerWriter, StoredCheckpoint
 from svidok.errors import ConfigError, InputError, SvidokError
+from svidok.projection import apply_entry
 from svidok.ledger.note import Signer, Verifier, generate_key
 
 if TYPE_CHECKING:
@@ -57,6 +58,15 @@ class Txn:
     def append(self, entry_type: str, payload: Mapping[str, Any], *, subjects: Sequence[str] = ()) -> Appended:
         """Append a ledger entry in this transaction."""
         return self.writer.append(entry_type, payload, actor=self.actor, subjects=subjects)
+
+    def record(self, entry_type: str, payload: Mapping[str, Any], *, subjects: Sequence[str] = ()) -> Appended:
+        """Append an entry and apply it to the projection tables, in this transaction.
+
+        This is how every service changes state (see :mod:`svidok.projection`).
+        """
+        appended = self.writer.append(entry_type, payload, actor=self.actor, subjects=subjects)
+        apply_entry(self.session, appended.index, appended.entry)
+        return appended
 
 
 class Workspace:

@@ -82,6 +82,20 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command()
+def rebuild(
+    into: Annotated[str, typer.Option("--into", help="URL of an EMPTY database to rebuild into.")],
+    home: HomeOpt = None,
+) -> None:
+    """Rebuild every table from the ledger into a fresh database."""
+    from svidok.rebuild import rebuild as do_rebuild
+
+    counts = do_rebuild(workspace(home), into)
+    for name, n in counts.items():
+        console.print(f"  {name}: {n}")
+    console.print("[green]rebuilt[/green]")
+
+
 def main() -> None:
     """Run the CLI, turning Svidok errors into one clear line and an exit code."""
     try:
