@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.tsa_fixture"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"
 

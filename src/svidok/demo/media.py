@@ -1,0 +1,94 @@
+"""Synthetic evidence files for the demo: photos with EXIF GPS, a scanned statement, a video.
+
+Photos carry EXIF 2.32 DateTimeOriginal with OffsetTimeOriginal, GPS latitude/longitude/altitude
+(GPS IFD, tag 0x8825) and a fictional device, so intake has real metadata to extract.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import datetime, timedelta, timezone
+from fractions import Fraction
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+_KYIV = timezone(timedelta(hours=3))
+
+
+def _dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
+    value = abs(value)
+    deg = int(value)
+    minutes_f = (value - deg) * 60
+    minutes = int(minutes_f)
+    seconds = round((minutes_f - minutes) * 60 * 10000)
+    return (Fraction(deg, 1), Fraction(minutes, 1), Fraction(seconds, 10000))
+
+
+def photo_bytes(rng: random.Random, *, lat: float, lon: float, when: datetime, caption: str, size: tuple[int, int] = (640, 480)) -> bytes:
+    """A JPEG of generated shapes and a caption, with EXIF time, GPS and device."""
+    img = Image.new("RGB", size, (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x0, y0 = rng.randrange(size[0]), rng.randrange(size[1])
+        x1, y1 = x0 + rng.randrange(20, 200), y0 + rng.randrange(20, 200)
+        draw.rectangle((x0, y0, x1, y1), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    draw.text((10, size[1] - 24), caption, fill=(255, 255, 255))
+    exif = Image.Exif()
+    exif[0x010F] = "DemoCam"  # Make
+    exif[0x0110] = "Field Unit 3"  # Model
+    exif[0x0131] = "svidok-demo"  # Software
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
+    ifd[0x9011] = when.strftime("%z")[:3] + ":" + when.strftime("%z")[3:]  # OffsetTimeOriginal
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N" if lat >= 0 else "S"
+    gps[2] = _dms(lat)
+    gps[3] = "E" if lon >= 0 else "W"
+    gps[4] = _dms(lon)
+    gps[5] = b"\x00"
+    gps[6] = Fraction(rng.randrange(90, 200), 1)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def statement_pdf(text_lines: list[str]) -> bytes:
+    """A one-page 'scanned statement' PDF (an image page, as scanners produce)."""
+    img = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(img)
+    y = 80
+    for line in text_lines:
+        draw.text((80, y), line, fill="black")
+        y += 28
+    buf = io.BytesIO()
+    img.save(buf, "PDF", resolution=150.0, title="Statement (synthetic)", author="svidok demo")
+    return buf.getvalue()
+
+
+def video_bytes(rng: random.Random, path: Path, *, frames: int = 24) -> None:
+    """A one-second MP4 of moving shapes (PyAV / ffmpeg, H.264 if available, else MPEG-4)."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w", format="mp4") as out:
+        try:
+            stream = out.add_stream("libx264", rate=24)
+        except Exception:  # codec not built into this PyAV
+            stream = out.add_stream("mpeg4", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        base = rng.randrange(256)
+        for i in range(frames):
+            arr = np.full((240, 320, 3), (base + i * 4) % 256, dtype=np.uint8)
+            arr[60:120, (i * 10) % 300 : (i * 10) % 300 + 20] = (255, 255, 255)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def demo_time(rng: random.Random) -> datetime:
+    """A capture time in the spring of 2022, Kyiv summer time (UTC+3)."""
+    start = datetime(2022, 3, 1, 8, 0, tzinfo=_KYIV)
+    return start + timedelta(days=rng.randrange(0, 200), minutes=rng.randrange(0, 600))
