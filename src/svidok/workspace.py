@@ -124,12 +124,15 @@ class Workspace:
     def timestamp_checkpoint(self, cp: StoredCheckpoint) -> int:
         """Send a checkpoint to every configured TSA and store the tokens; returns how many."""
         from svidok.db.timestamps_store import store_token
-        from svidok.timestamps import request_timestamp
+        from svidok.timestamps import request_timestamp, verify_timestamp
 
         stored = 0
+        message = cp.note.encode("utf-8")
         for tsa in self.config.tsa:
             try:
-                token = request_timestamp(tsa.url, cp.note.encode("utf-8"))
+                token = request_timestamp(tsa.url, message)
+                if tsa.ca_cert:  # never store a token that does not chain to the configured CA
+                    verify_timestamp(token.token, message, ca_certs_pem=[Path(tsa.ca_cert).read_bytes()])
             except SvidokError as exc:
                 log.warning("timestamp authority %s failed for checkpoint %d: %s", tsa.url, cp.size, exc)
                 continue
