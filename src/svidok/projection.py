@@ -67,7 +67,9 @@ def _load_plugins() -> None:
 
 
 #: Modules whose import registers appliers and projection tables. A new domain adds itself here.
-PROJECTION_MODULES: list[str] = []
+PROJECTION_MODULES: list[str] = [
+    "svidok.evidence.projection",
+]
 
 
 def apply_entry(session: Session, index: int, entry: Entry) -> None:

@@ -1,0 +1,255 @@
+"""``svidok ingest``: files and folders into the locker, read once, registered in batches.
+
+The path of a file (ARCHITECTURE.md, "The path of a file through intake"):
+
+1. :mod:`~svidok.intake.walk` finds it (refusing what must not be read);
+2. a worker thread opens it without following symlinks and without changing its access time,
+   and streams it once into the blob store, which hashes it (SHA-256) as it writes and makes
+   it durable (memory is a few 1 MiB buffers per worker whatever the size). The file's size
+   and modification time are checked before and after: a file that changed while being read
+   is refused, not half-recorded;
+3. when a batch is full (``batch_files`` files or ``batch_seconds`` seconds), one write
+   transaction records an ``evidence.acquired`` entry per file and is sealed by one signed
+   checkpoint (:func:`svidok.evidence.service.register_acquisitions`).
+
+Crash safety: a kill before step 3 commits leaves blobs that no entry names (orphans, listed
+as warnings by ``svidok verify``); the re-run stores nothing twice and registers them
+(adoption). A kill during step 3 leaves nothing: the transaction is atomic. Re-running the
+same ingest reports the files already registered as ``already-ingested``.
+
+One bad file never stops the others: each gets its own outcome, and if a batch cannot be
+recorded, its files are retried one transaction each so that only the bad one fails.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy.exc
+
+from svidok.blobs.base import BlobStore
+from svidok.errors import SvidokError
+from svidok.evidence.service import AcquisitionInfo, Registered, StoredFile, register_acquisitions
+from svidok.intake.names import raw_hex, readable
+from svidok.intake.walk import Candidate, PathArg, Refused, walk
+from svidok.workspace import Workspace
+
+#: Outcome statuses, in the order the summary lists them.
+STATUSES = ("stored", "deduplicated", "already-ingested", "skipped", "failed")
+
+_O_NOATIME = getattr(os, "O_NOATIME", 0)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one source entry."""
+
+    path: str
+    status: str
+    reason: str | None = None
+    item: str | None = None
+    digest: str | None = None
+    size: int | None = None
+    index: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    path_hex: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, [])}
+
+
+@dataclass
+class IngestSummary:
+    """The result of an ingest: one outcome per entry, counts, bytes and time."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    bytes_read: int = 0
+    seconds: float = 0.0
+    batches: int = 0
+    orphans_cleaned: int = 0
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": {s: self.counts[s] for s in STATUSES},
+            "warnings": sum(1 for o in self.outcomes if o.warnings),
+            "bytes_read": self.bytes_read,
+            "seconds": round(self.seconds, 3),
+            "batches": self.batches,
+            "files": [o.as_dict() for o in self.outcomes],
+        }
+
+
+def _open(path: bytes, follow: bool) -> int:
+    flags = _OPEN_FLAGS & ~(os.O_NOFOLLOW if follow else 0)
+    if _O_NOATIME:
+        try:
+            return os.open(path, flags | _O_NOATIME)
+        except PermissionError as exc:  # O_NOATIME needs ownership (or CAP_FOWNER)
+            if exc.errno != errno.EPERM:
+                raise
+    return os.open(path, flags)
+
+
+def read_into_store(store: BlobStore, cand: Candidate, on_bytes: Callable[[int], None] | None = None) -> StoredFile | Refused:
+    """Stream one file into the store (read once); a :class:`Refused` says why it could not be."""
+    try:
+        fd = _open(cand.path, cand.follow)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Refused(cand.path, "skipped", "became a symlink before it was opened: not followed")
+        return Refused(cand.path, "failed", f"cannot open: {exc.strerror or exc}")
+    try:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            return Refused(cand.path, "skipped", "no longer a regular file when opened: not read")
+        with open(fd, "rb", buffering=0, closefd=False) as stream:
+            put = store.put_stream(stream, progress=on_bytes)
+        after = os.fstat(fd)
+    except OSError as exc:
+        return Refused(cand.path, "failed", f"read error: {exc.strerror or exc}")
+    except SvidokError as exc:
+        return Refused(cand.path, "failed", f"could not be stored: {exc.message}")
+    finally:
+        os.close(fd)
+    if put.size != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return Refused(cand.path, "failed", "the file changed while it was being read; ingest it again once it is stable")
+    return StoredFile(
+        path=cand.path, display=readable(cand.path), digest=put.digest, size=put.size,
+        mtime_ns=before.st_mtime_ns, path_hex=raw_hex(cand.path), flags=cand.warnings,
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    if isinstance(exc, SvidokError):
+        return exc.message
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0][:300]
+
+
+class _Batcher:
+    """Collects stored files and registers them in batches, each in one transaction."""
+
+    def __init__(self, ws: Workspace, info: AcquisitionInfo, summary: IngestSummary, emit: Callable[[FileOutcome], None],
+                 batch_files: int, batch_seconds: float) -> None:
+        self.ws, self.info, self.summary, self.emit = ws, info, summary, emit
+        self.batch_files, self.batch_seconds = batch_files, batch_seconds
+        self.files: list[StoredFile] = []
+        self.started = 0.0
+
+    def add(self, stored: StoredFile) -> None:
+        if not self.files:
+            self.started = time.monotonic()
+        self.files.append(stored)
+        self.maybe_flush()
+
+    def maybe_flush(self) -> None:
+        if self.files and (len(self.files) >= self.batch_files or time.monotonic() - self.started >= self.batch_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        files, self.files = self.files, []
+        if not files:
+            return
+        try:
+            regs = self._register(files)
+        except (SvidokError, sqlalchemy.exc.SQLAlchemyError):
+            regs = None
+        if regs is None:  # isolate the bad file(s): one transaction each
+            for f in files:
+                try:
+                    self._outcome(f, self._register([f])[0])
+                except (SvidokError, sqlalchemy.exc.SQLAlchemyError) as exc:
+                    self.emit(FileOutcome(f.display, "failed", f"could not be registered: {_first_line(exc)}",
+                                          digest=f.digest, size=f.size, path_hex=f.path_hex, warnings=list(f.flags)))
+            return
+        for f, reg in zip(files, regs):
+            self._outcome(f, reg)
+
+    def _register(self, files: list[StoredFile]) -> list[Registered]:
+        with self.ws.transaction() as txn:
+            regs = register_acquisitions(txn, self.info, files)
+        self.summary.batches += 1
+        return regs
+
+    def _outcome(self, f: StoredFile, reg: Registered) -> None:
+        self.emit(FileOutcome(f.display, reg.status, item=reg.item_id, digest=f.digest, size=f.size, index=reg.index,
+                              warnings=list(f.flags), path_hex=f.path_hex))
+
+
+def ingest(
+    ws: Workspace,
+    sources: Iterable[PathArg],
+    info: AcquisitionInfo,
+    *,
+    workers: int = 8,
+    batch_files: int = 500,
+    batch_seconds: float = 2.0,
+    on_bytes: Callable[[int], None] | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    keep_outcomes: bool = True,
+) -> IngestSummary:
+    """Ingest files and folders into a case; returns one outcome per entry (see module doc).
+
+    ``workers`` threads read and store files concurrently (the store's fsyncs overlap);
+    ``on_bytes`` receives byte increments as files are read, ``on_file`` each outcome.
+    Raises only for bad declared values (InputError) or a broken workspace.
+    """
+    info = info.validated()
+    started = time.perf_counter()
+    summary = IngestSummary()
+    store = ws.blobs
+    summary.orphans_cleaned = store.cleanup_incomplete()
+
+    def emit(outcome: FileOutcome) -> None:
+        summary.counts[outcome.status] += 1
+        if outcome.status in ("stored", "deduplicated", "already-ingested") and outcome.size:
+            summary.bytes_read += outcome.size
+        if keep_outcomes:
+            summary.outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+
+    def refused(r: Refused) -> FileOutcome:
+        return FileOutcome(readable(r.path), r.status, r.reason, path_hex=raw_hex(r.path))
+
+    batcher = _Batcher(ws, info, summary, emit, batch_files, batch_seconds)
+    inflight: deque[tuple[Candidate, Future[StoredFile | Refused]]] = deque()
+    limit = max(2, workers * 4)
+
+    def collect(cand: Candidate, fut: Future[StoredFile | Refused]) -> None:
+        result = fut.result()
+        if isinstance(result, Refused):
+            outcome = refused(result)
+            outcome.warnings = list(cand.warnings)
+            emit(outcome)
+        else:
+            batcher.add(result)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="svidok-ingest") as pool:
+        for item in walk(sources):
+            if isinstance(item, Refused):
+                emit(refused(item))
+            else:
+                inflight.append((item, pool.submit(read_into_store, store, item, on_bytes)))
+            while inflight and (len(inflight) >= limit or inflight[0][1].done()):
+                collect(*inflight.popleft())
+            batcher.maybe_flush()
+        while inflight:
+            collect(*inflight.popleft())
+    batcher.flush()
+    summary.seconds = time.perf_counter() - started
+    return summary
