@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from svidok.verify.ledger import verify_ledger
+from svidok.verify.locker import verify_locker
 from svidok.verify.projections import verify_projections
 from svidok.verify.report import Report
 from svidok.workspace import Workspace
@@ -14,4 +15,5 @@ def verify_workspace(ws: Workspace, *, fast: bool = False) -> Report:
     with ws.db.read() as session:
         report.extend(verify_ledger(session, ws.ledger, ws.verifier, ws.config.tsa))
     report.extend(verify_projections(ws))
+    report.extend(verify_locker(ws, fast=fast))
     return report
