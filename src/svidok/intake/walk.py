@@ -142,13 +142,31 @@ def _classify(entry: os.DirEntry[bytes], root: bytes, seen: dict[str, bytes], su
     warnings: list[str] = []
     if st.st_size == 0:
         warnings.append("zero-byte file")
-    key = normal_key(entry.name)
-    other = seen.get(key)
+    other = _lookalike(entry, seen)
     if other is not None:
         warnings.append(f"name differs from {readable(other)!r} only by Unicode normalisation")
-    else:
-        seen[key] = entry.name
     yield Candidate(path, st.st_size, tuple(warnings))
+
+
+def _lookalike(entry: os.DirEntry[bytes], seen: dict[str, bytes]) -> bytes | None:
+    """An earlier or existing name of the folder equal to this one under NFC, if any.
+
+    Only non-ASCII names are remembered (ASCII is always NFC), so a folder of 100,000 camera
+    files costs nothing. A non-ASCII name whose NFC form is ASCII (e.g. the Kelvin sign
+    U+212A becomes "K") is checked against the folder on disk instead.
+    """
+    name = entry.name
+    if name.isascii():
+        return None
+    key = normal_key(name)
+    other = seen.get(key)
+    if other is None:
+        seen[key] = name
+    if other is None and key.isascii():
+        twin = key.encode("ascii")
+        if twin != name and os.path.lexists(os.path.join(os.path.dirname(entry.path), twin)):
+            return twin
+    return other
 
 
 def count(sources: Iterable[PathArg]) -> tuple[int, int]:
