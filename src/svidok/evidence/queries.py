@@ -151,7 +151,8 @@ def describe(entry_type: str, p: Mapping[str, Any]) -> str:
         return f"exported as {p['format']} to {p['destination']}"
     if entry_type == "evidence.extracted":
         parts = [f"{r['extractor']} {'ok' if r['ok'] else 'failed: ' + str(r.get('error'))}" for r in p.get("results", [])]
-        return f"metadata extracted (MIME {p.get('mime')}): " + ("; ".join(parts) if parts else "no extractor applies")
+        notes = "".join(f"; {n}" for n in p.get("notes", []))
+        return f"metadata extracted (MIME {p.get('mime')}): " + ("; ".join(parts) if parts else "no extractor applies") + notes
     if entry_type == "evidence.derived":
         return f"{p['kind']} derived: {p['digest']} ({p['mime']}, {p['size']} bytes) by {p['tool']} {p['tool_version']}"
     if entry_type == "evidence.corrected":
