@@ -1,0 +1,1 @@
+"""Language helpers: name normalisation, transliteration keys and name-variant matching."""

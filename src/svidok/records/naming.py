@@ -1,0 +1,171 @@
+"""Names of persons, places and units in several scripts, with their transliteration scheme.
+
+standards.md section 8.5: keep the original script as the canonical value and store variants
+tagged with their scheme (KMU 55:2010, BGN/PCGN, ISO 9, ...) or as observed in a source.
+
+Person names are kept apart (``person_name``, each flagged ``is_identifying``) because they
+belong in the identity vault that the protection work will build; until then they are entered
+only when a user gives them, for duplicate detection. Names of places and units live in
+``record_name``. Every name is indexed under its blocking keys (``name_key``,
+:func:`svidok.language.names.blocking_keys`) so that likely duplicates are found cheaply.
+
+Entries: ``name.added`` and ``name.withdrawn`` (a withdrawn name stays in the ledger).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Required, TypedDict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from svidok.db.schema import person_name, record_name
+from svidok.errors import InputError, NotFound
+from svidok.language.names import detect_script, normalise
+from svidok.records.fields import Field, join_path, require_mapping
+from svidok.records.ids import check_id, new_id, parse_ref
+
+if TYPE_CHECKING:
+    from svidok.workspace import Txn
+
+__all__ = ["Name", "NameIn", "add_name", "names_of", "withdraw_name"]
+
+NAME_PREFIX = "NAME"
+#: Kinds that carry names, and the table that holds them.
+NAMED_KINDS = {"person": person_name, "place": record_name, "unit": record_name}
+
+_FIELDS = (
+    Field("name", "str", required=True, max_len=300),
+    Field("lang", "lang"),
+    Field("scheme", "code", vocab="transliteration_schemes"),
+    Field("name_type", "code", vocab="name_types"),
+    Field("is_identifying", "bool"),
+)
+
+
+class NameIn(TypedDict, total=False):
+    """A name as entered: the spelling, its ISO 639 language, transliteration scheme and type."""
+
+    name: Required[str]
+    lang: str
+    scheme: str
+    name_type: str
+    is_identifying: bool
+
+
+@dataclass(frozen=True)
+class Name:
+    """A stored name (``is_identifying`` is None for places and units)."""
+
+    id: str
+    owner: str
+    name: str
+    lang: str | None
+    script: str
+    scheme: str
+    name_type: str
+    is_identifying: bool | None
+    status: str
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in ("id", "owner", "name", "lang", "script", "scheme", "name_type", "status")}
+        if self.is_identifying is not None:
+            d["is_identifying"] = self.is_identifying
+        return d
+
+
+def validate_name(owner_kind: str, data: Any, path: str) -> dict[str, Any]:
+    """The payload values of a name (without id and owner), or InputError naming the field."""
+    data = require_mapping(data, path)
+    for key in data:
+        if key not in {f.name for f in _FIELDS}:
+            raise InputError(f"{join_path(path, key)}: a name has no field {key!r}; its fields are: name, lang, scheme, name_type, is_identifying", field=join_path(path, key))
+    out: dict[str, Any] = {}
+    for f in _FIELDS:
+        v = f.normalise(data.get(f.name), join_path(path, f.name))
+        if v is None and f.required:
+            raise InputError(f"{join_path(path, f.name)}: is required", field=join_path(path, f.name))
+        out[f.name] = v
+    if owner_kind != "person":
+        if out["is_identifying"] is not None:
+            raise InputError(f"{join_path(path, 'is_identifying')}: only names of persons are flagged identifying", field=join_path(path, "is_identifying"))
+        del out["is_identifying"]
+    elif out["is_identifying"] is None:
+        out["is_identifying"] = True
+    script = detect_script(out["name"])
+    out["script"] = script
+    if out["scheme"] is None:
+        out["scheme"] = "original" if script == "Cyrl" else "observed"
+    if out["name_type"] is None:
+        out["name_type"] = "original" if out["scheme"] == "original" else "observed"
+    return out
+
+
+def _owner(session: Session, owner: str, path: str) -> tuple[str, str]:
+    from svidok.records.service import resolve
+
+    try:
+        kind, rid = resolve(session, owner, path)
+    except NotFound:
+        raise InputError(f"{path}: no record is known as {owner!r}", field=path) from None
+    if kind not in NAMED_KINDS:
+        raise InputError(f"{path}: a {kind} has no names; names belong to {', '.join(NAMED_KINDS)}", field=path)
+    return kind, rid
+
+
+def add_name(txn: Txn, owner: str, data: NameIn | Mapping[str, Any], *, id: str | None = None, path: str = "") -> str:
+    """Add a name to a person, place or unit; returns the name id. The same spelling (after
+    normalisation) twice for one record is refused."""
+    kind, rid = _owner(txn.session, owner, join_path(path, "owner") if path else "owner")
+    values = validate_name(kind, data, path)
+    owner_ref = f"{kind}:{rid}"
+    norm = normalise(values["name"])
+    for existing in names_of(txn.session, owner_ref):
+        if normalise(existing.name) == norm:
+            where = join_path(path, "name")
+            raise InputError(f"{where}: {owner_ref} already has the name {existing.name!r} ({existing.id})", field=where, existing=existing.id)
+    name_id = check_id(id, NAME_PREFIX, join_path(path, "id")) if id else new_id(NAME_PREFIX)
+    payload = {"id": name_id, "owner": owner_ref, **{k: v for k, v in values.items() if v is not None}}
+    txn.record("name.added", payload, subjects=[owner_ref])
+    return name_id
+
+
+def _name_row(session: Session, name_id: str) -> tuple[Mapping[str, Any], str]:
+    for table in (person_name, record_name):
+        row = session.execute(sa.select(table).where(table.c.id == name_id)).mappings().first()
+        if row is not None:
+            owner = f"person:{row['person_id']}" if table is person_name else row["owner"]
+            return row, owner
+    raise NotFound(f"there is no name {name_id}", id=name_id)
+
+
+def withdraw_name(txn: Txn, name_id: str, reason: str) -> None:
+    """Withdraw a name (wrong, or moved to the vault); the ledger keeps it."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError("reason: say why the name is withdrawn", field="reason")
+    row, owner = _name_row(txn.session, name_id)
+    if row["status"] != "active":
+        raise InputError(f"name {name_id} was already withdrawn", field="id")
+    txn.record("name.withdrawn", {"id": name_id, "owner": owner, "reason": reason.strip()}, subjects=[owner])
+
+
+def names_of(session: Session, owner: str, *, include_withdrawn: bool = False) -> list[Name]:
+    """Names of a record (``<kind>:<id>``), oldest first."""
+    kind, rid = parse_ref(owner, "owner")
+    if kind == "person":
+        t = person_name
+        q = sa.select(t).where(t.c.person_id == rid)
+    else:
+        t = record_name
+        q = sa.select(t).where(t.c.owner == owner)
+    if not include_withdrawn:
+        q = q.where(t.c.status == "active")
+    out = []
+    for r in session.execute(q.order_by(t.c.created_idx, t.c.id)).mappings():
+        out.append(
+            Name(r["id"], owner, r["name"], r["lang"], r["script"], r["scheme"], r["name_type"],
+                 bool(r["is_identifying"]) if kind == "person" else None, r["status"])
+        )  # fmt: skip
+    return out
