@@ -69,6 +69,7 @@ def _load_plugins() -> None:
 #: Modules whose import registers appliers and projection tables. A new domain adds itself here.
 PROJECTION_MODULES: list[str] = [
     "svidok.evidence.projection",
+    "svidok.records.projection",
 ]
 
 

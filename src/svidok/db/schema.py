@@ -162,3 +162,340 @@ derivative = sa.Table(
     sa.Column("settings", sa.Text, nullable=False),
     sa.UniqueConstraint("original_digest", "kind", "digest"),
 )
+
+
+# --- Case model (records; migration 0003_records) ---------------------------------------------
+# Projections of the "record.*", "name.*", "case.*" and "qualification.*" ledger entries
+# (svidok.records.projection). Every record table carries the same bookkeeping columns: its
+# version and the ledger index, time and actor of its creation and of its latest change.
+# References to a record of one kind hold its id; references that may name several kinds hold
+# "<kind>:<id>". JSON columns hold RFC 8785 canonical JSON text. Dates are EDTF text plus ISO
+# 8601 earliest/latest bounds. No real-identity field lives here: person names for matching are
+# in person_name, flagged is_identifying, for the identity vault to take over.
+
+
+def _record_meta() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_idx", sa.BigInteger, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False),
+        sa.Column("updated_idx", sa.BigInteger, nullable=False),
+        sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.Column("updated_by", sa.Text, nullable=False),
+    ]
+
+
+def _edtf(name: str) -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column(name, sa.String(100), nullable=True),
+        sa.Column(f"{name}_earliest", sa.String(10), nullable=True),
+        sa.Column(f"{name}_latest", sa.String(10), nullable=True),
+    ]
+
+
+case_file = sa.Table(
+    "case_file",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the case reference, as evidence_item.case_ref
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("case_type", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("lead_team", sa.String(200), nullable=True),
+    sa.Column("conflict_type", sa.String(32), nullable=True),
+    *_edtf("period"),
+    sa.Column("summary", sa.Text, nullable=True),
+    sa.Column("sensitivity", sa.String(32), nullable=False),
+    sa.Column("merged_into", sa.String(64), nullable=True),
+    sa.Column("duplicate_of", sa.String(64), nullable=True),
+    sa.Column("split_from", sa.String(64), nullable=True),
+    *_record_meta(),
+)
+
+proceeding = sa.Table(
+    "proceeding",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("system", sa.String(32), nullable=False),
+    sa.Column("number", sa.String(64), nullable=False),
+    *_edtf("registered"),
+    sa.Column("body", sa.String(300), nullable=True),
+    sa.Column("region", sa.String(200), nullable=True),
+    sa.Column("qualification", sa.String(200), nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("merged_into", sa.String(64), nullable=True),
+    sa.Column("split_from", sa.String(64), nullable=True),
+    sa.Column("duplicate_of", sa.String(64), nullable=True),
+    *_record_meta(),
+    sa.UniqueConstraint("system", "number"),
+)
+
+incident = sa.Table(
+    "incident",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("incident_type", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    *_edtf("date"),
+    sa.Column("place_id", sa.String(64), nullable=True, index=True),
+    sa.Column("counts", sa.Text, nullable=True),
+    sa.Column("target_type", sa.String(64), nullable=True),
+    sa.Column("weapons", sa.Text, nullable=True),
+    sa.Column("verification_status", sa.String(32), nullable=False),
+    sa.Column("sensitivity", sa.String(32), nullable=False),
+    *_record_meta(),
+)
+
+act = sa.Table(
+    "act",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("incident_id", sa.String(64), nullable=False, index=True),
+    sa.Column("act_type", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    *_edtf("date"),
+    sa.Column("place_id", sa.String(64), nullable=True),
+    sa.Column("methods", sa.Text, nullable=True),
+    sa.Column("weapons", sa.Text, nullable=True),
+    sa.Column("harms", sa.Text, nullable=True),
+    *_record_meta(),
+)
+
+place = sa.Table(
+    "place",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("place_type", sa.String(64), nullable=False),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("lon", sa.Float, nullable=True),
+    sa.Column("geometry", sa.Text, nullable=True),
+    sa.Column("precision", sa.String(32), nullable=False),
+    sa.Column("uncertainty_m", sa.Integer, nullable=True),
+    sa.Column("coord_source", sa.String(64), nullable=True),
+    sa.Column("katotth", sa.String(19), nullable=True, index=True),
+    sa.Column("katotth_version", sa.String(40), nullable=True),
+    sa.Column("parent_id", sa.String(64), nullable=True),
+    sa.Column("sensitivity", sa.String(32), nullable=False),
+    *_record_meta(),
+)
+
+person = sa.Table(
+    "person",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(16), nullable=False, unique=True),
+    sa.Column("code_prefix", sa.String(3), nullable=False),
+    sa.Column("code_number", sa.Integer, nullable=False),
+    sa.Column("sex", sa.String(16), nullable=False),
+    sa.Column("age_min", sa.Integer, nullable=True),
+    sa.Column("age_max", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sensitivity", sa.String(32), nullable=False),
+    *_record_meta(),
+    sa.Index("ix_person_code_prefix_number", "code_prefix", "code_number"),
+)
+
+person_role = sa.Table(
+    "person_role",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=False, index=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("context", sa.String(80), nullable=False, index=True),
+    sa.Column("subtype", sa.String(64), nullable=True),
+    sa.Column("involvement", sa.String(64), nullable=True),
+    sa.Column("harms", sa.Text, nullable=True),
+    sa.Column("combatant_status", sa.String(32), nullable=True),
+    sa.Column("unit_id", sa.String(64), nullable=True),
+    sa.Column("rank", sa.String(100), nullable=True),
+    sa.Column("position", sa.String(200), nullable=True),
+    sa.Column("certainty", sa.String(32), nullable=True),
+    *_record_meta(),
+)
+
+interview = sa.Table(
+    "interview",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("interviewee_id", sa.String(64), nullable=False, index=True),
+    sa.Column("interview_type", sa.String(64), nullable=False),
+    sa.Column("case_id", sa.String(64), nullable=True),
+    *_edtf("date"),
+    sa.Column("place_id", sa.String(64), nullable=True),
+    sa.Column("mode", sa.String(32), nullable=True),
+    sa.Column("languages", sa.Text, nullable=True),
+    sa.Column("interviewer_ids", sa.Text, nullable=True),
+    sa.Column("interpreter_id", sa.String(64), nullable=True),
+    sa.Column("consent_ref", sa.String(200), nullable=True),
+    sa.Column("prior_statements", sa.Text, nullable=True),
+    sa.Column("narrative", sa.Text, nullable=True),
+    sa.Column("sgbv", sa.Boolean, nullable=False),
+    sa.Column("sensitivity", sa.String(32), nullable=False),
+    *_record_meta(),
+)
+
+source = sa.Table(
+    "source",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("source_type", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(300), nullable=False),
+    sa.Column("person_id", sa.String(64), nullable=True),
+    sa.Column("identifier", sa.String(500), nullable=True),
+    sa.Column("reliability", sa.String(1), nullable=False),
+    sa.Column("reliability_rationale", sa.Text, nullable=True),
+    sa.Column("affiliation", sa.Text, nullable=True),
+    *_record_meta(),
+)
+
+claim = sa.Table(
+    "claim",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("subject", sa.String(80), nullable=True, index=True),
+    sa.Column("source_id", sa.String(64), nullable=True, index=True),
+    sa.Column("credibility", sa.String(1), nullable=False),
+    sa.Column("credibility_rationale", sa.Text, nullable=True),
+    *_edtf("date"),
+    sa.Column("place_id", sa.String(64), nullable=True),
+    sa.Column("quote", sa.Text, nullable=True),
+    sa.Column("quote_lang", sa.String(8), nullable=True),
+    sa.Column("origin", sa.String(32), nullable=True),
+    sa.Column("standard_of_proof", sa.String(32), nullable=True),
+    sa.Column("analyst", sa.String(200), nullable=True),
+    sa.Column("reviewer", sa.String(200), nullable=True),
+    *_record_meta(),
+)
+
+verification = sa.Table(
+    "verification",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("target", sa.String(80), nullable=False, index=True),
+    sa.Column("strand", sa.String(32), nullable=False),
+    sa.Column("technique", sa.String(64), nullable=False),
+    sa.Column("result", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("tools", sa.String(500), nullable=True),
+    sa.Column("place_id", sa.String(64), nullable=True),
+    *_edtf("time_window"),
+    sa.Column("analyst", sa.String(200), nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=True),
+    *_record_meta(),
+)
+
+qualification = sa.Table(
+    "qualification",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("target", sa.String(80), nullable=False, index=True),
+    sa.Column("framework", sa.String(32), nullable=False),
+    sa.Column("article", sa.String(32), nullable=False),
+    sa.Column("liability_mode", sa.String(32), nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("author", sa.String(200), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    *_record_meta(),
+)
+
+qualification_element = sa.Table(
+    "qualification_element",
+    metadata,
+    sa.Column("qualification_id", sa.String(64), primary_key=True),
+    sa.Column("element", sa.String(64), primary_key=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("claim_ids", sa.Text, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("assessed_idx", sa.BigInteger, nullable=False),
+    sa.Column("assessed_at", sa.String(40), nullable=False),
+    sa.Column("assessed_by", sa.Text, nullable=False),
+)
+
+unit = sa.Table(
+    "unit",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("unit_type", sa.String(64), nullable=False),
+    sa.Column("designation", sa.String(100), nullable=True),
+    sa.Column("parent_id", sa.String(64), nullable=True),
+    sa.Column("country", sa.String(2), nullable=True),
+    *_record_meta(),
+)
+
+unit_presence = sa.Table(
+    "unit_presence",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("unit_id", sa.String(64), nullable=False, index=True),
+    sa.Column("place_id", sa.String(64), nullable=False, index=True),
+    *_edtf("date"),
+    sa.Column("credibility", sa.String(1), nullable=True),
+    sa.Column("claim_id", sa.String(64), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    *_record_meta(),
+)
+
+
+def _name_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("lang", sa.String(8), nullable=True),
+        sa.Column("script", sa.String(4), nullable=False),
+        sa.Column("scheme", sa.String(32), nullable=False),
+        sa.Column("name_type", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("created_idx", sa.BigInteger, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False),
+        sa.Column("withdrawn_idx", sa.BigInteger, nullable=True),
+        sa.Column("withdrawn_reason", sa.Text, nullable=True),
+    ]
+
+
+person_name = sa.Table(
+    "person_name",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=False, index=True),
+    sa.Column("is_identifying", sa.Boolean, nullable=False),
+    *_name_columns(),
+)
+
+record_name = sa.Table(
+    "record_name",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("owner", sa.String(80), nullable=False, index=True),
+    *_name_columns(),
+)
+
+name_key = sa.Table(
+    "name_key",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("name_id", sa.String(64), primary_key=True),
+    sa.Column("owner", sa.String(80), nullable=False),
+    sa.Index("ix_name_key_name_id", "name_id"),
+)
+
+record_link = sa.Table(
+    "record_link",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("link_type", sa.String(32), nullable=False),
+    sa.Column("source", sa.String(80), nullable=False, index=True),
+    sa.Column("target", sa.String(80), nullable=False, index=True),
+    sa.Column("attrs", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_idx", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("removed_idx", sa.BigInteger, nullable=True),
+    sa.Column("removed_at", sa.String(40), nullable=True),
+    sa.Column("removed_by", sa.Text, nullable=True),
+    sa.Column("removed_reason", sa.Text, nullable=True),
+)
