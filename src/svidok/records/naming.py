@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from svidok.db.schema import person_name, record_name
 from svidok.errors import InputError, NotFound
-from svidok.language.names import detect_script, normalise
+from svidok.language.names import blocking_keys, detect_script, normalise
 from svidok.records.fields import Field, join_path, require_mapping
 from svidok.records.ids import check_id, new_id, parse_ref
 
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["Name", "NameIn", "add_name", "names_of", "withdraw_name"]
 
 NAME_PREFIX = "NAME"
+#: Length of ``name_key.key``; longer keys are cut (they only narrow a candidate search).
+KEY_LENGTH = 64
 #: Kinds that carry names, and the table that holds them.
 NAMED_KINDS = {"person": person_name, "place": record_name, "unit": record_name}
 
@@ -101,6 +103,11 @@ def validate_name(owner_kind: str, data: Any, path: str) -> dict[str, Any]:
     if out["name_type"] is None:
         out["name_type"] = "original" if out["scheme"] == "original" else "observed"
     return out
+
+
+def index_keys(name: str, lang: str | None) -> list[str]:
+    """The ``name_key`` keys of a name: its blocking keys, cut to :data:`KEY_LENGTH`."""
+    return sorted({k[:KEY_LENGTH] for k in blocking_keys(name, lang)})
 
 
 def _owner(session: Session, owner: str, path: str) -> tuple[str, str]:

@@ -1,8 +1,8 @@
 """Appliers of the case model's ledger entries (see :mod:`svidok.projection`).
 
 Appliers trust the payload (services validated it) and use only the entry: its payload, time,
-actor and index. The one derived value is the set of name blocking keys, a pure function of the
-name (:func:`svidok.language.names.blocking_keys`), so a replay gives identical rows.
+actor and index. The one derived value is the set of name keys, a pure function of the name
+(:func:`svidok.records.naming.index_keys`), so a replay gives identical rows.
 """
 
 from __future__ import annotations
@@ -34,20 +34,17 @@ from svidok.db.schema import (
     unit_presence,
     verification,
 )
-from svidok.language.names import blocking_keys
 from svidok.ledger.entry import Entry
 from svidok.projection import applier, projection_tables
 from svidok.records import jsontext
 from svidok.records.kinds import get_kind
+from svidok.records.naming import index_keys
 
 projection_tables(
     case_file, proceeding, incident, act, place, person, person_role, interview, source, claim,
     verification, qualification, qualification_element, unit, unit_presence,
     person_name, record_name, name_key, record_link,
 )  # fmt: skip
-
-#: Length of ``name_key.key``; longer keys are cut (they only narrow a candidate search).
-KEY_LENGTH = 64
 
 
 def _bump(index: int, entry: Entry) -> dict[str, Any]:
@@ -132,7 +129,7 @@ def apply_name_added(session: Session, index: int, entry: Entry) -> None:
         session.execute(sa.insert(person_name).values(person_id=rid, is_identifying=bool(p["is_identifying"]), **common))
     else:
         session.execute(sa.insert(record_name).values(owner=p["owner"], **common))
-    keys = sorted({k[:KEY_LENGTH] for k in blocking_keys(p["name"], p.get("lang"))})
+    keys = index_keys(p["name"], p.get("lang"))
     if keys:
         session.execute(sa.insert(name_key), [{"key": k, "name_id": p["id"], "owner": p["owner"]} for k in keys])
 
