@@ -40,6 +40,7 @@ incident_app = typer.Typer(help="Incidents: incident-centred intake.", no_args_i
 record_app = typer.Typer(help="Any record: create, show, list, correct, link, names, element assessments.", no_args_is_help=True)
 vocab_app = typer.Typer(help="Controlled vocabularies (data files with English and Ukrainian labels).", no_args_is_help=True)
 
+OutJson = Annotated[bool, typer.Option("--out-json", help="Print the result as JSON.")]
 ShowNames = Annotated[bool, typer.Option("--show-names", help="Show identifying names of persons (withheld by default).")]
 
 
@@ -50,6 +51,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(incident_app, name="incident")
     app.add_typer(record_app, name="record")
     app.add_typer(vocab_app, name="vocab")
+
+
+def _say(text: str) -> None:
+    """Print a line of user data as it is (no Rich markup, no wrapping)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _read_json(source: str, option: str) -> Any:
@@ -69,7 +75,7 @@ def _read_json(source: str, option: str) -> Any:
 def _show_fields(fields: dict[str, Any]) -> None:
     for k, v in fields.items():
         if v is not None:
-            console.print(f"  {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v}", highlight=False, soft_wrap=True)
+            _say(f"  {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v}")
 
 
 # -- history ---------------------------------------------------------------------------------
@@ -88,11 +94,11 @@ def history_cmd(
     if as_json:
         print_json({"subject": subject, "entries": [i.as_dict() for i in items]})
         return
-    console.print(f"[bold]{subject}[/bold]: {len(items)} ledger entries", highlight=False)
+    _say(f"{subject}: {len(items)} ledger entries")
     for it in items:
-        console.print(f"  #{it.index} {it.time} {it.actor}: {it.summary}", highlight=False, soft_wrap=True)
+        _say(f"  #{it.index} {it.time} {it.actor}: {it.summary}")
         if it.reason:
-            console.print(f"      reason: {it.reason}", highlight=False, soft_wrap=True)
+            _say(f"      reason: {it.reason}")
 
 
 # -- cases -----------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ def case_create(
     ws = workspace(home)
     with ws.transaction() as txn:
         ref = cases.create_case(txn, ref, {k: v for k, v in data.items() if v is not None})
-    console.print(f"case {ref} created", highlight=False)
+    _say(f"case {ref} created")
 
 
 @case_app.command("show")
@@ -134,14 +140,14 @@ def case_show(
         print_json(detail)
         return
     rec = detail["record"]
-    console.print(f"[bold]case {rec['id']}[/bold] (version {rec['version']})", highlight=False)
+    _say(f"case {rec['id']} (version {rec['version']})")
     _show_fields(rec["fields"])
-    console.print(f"  incidents: {len(detail['incidents'])}  evidence items: {len(detail['evidence_items'])}", highlight=False)
+    _say(f"  incidents: {len(detail['incidents'])}  evidence items: {len(detail['evidence_items'])}")
     for inc in detail["incidents"]:
-        console.print(f"    {inc}", highlight=False)
+        _say(f"    {inc}")
     for lk in detail["links"]:
         if lk["link_type"] != "case_incident":
-            console.print(f"  {lk['link_type']}: {lk['target'] if lk['source'] == 'case:' + rec['id'] else lk['source']}", highlight=False)
+            _say(f"  {lk['link_type']}: {lk['target'] if lk['source'] == 'case:' + rec['id'] else lk['source']}")
 
 
 @case_app.command("list")
@@ -162,8 +168,8 @@ def case_list(
         print_json({"total": page.total, "limit": page.limit, "offset": page.offset, "items": [r.as_dict() for r in page.items]})
         return
     for r in page.items:
-        console.print(f"{r.id}\t{r.fields['status']}\t{r.fields['case_type']}\t{r.fields['title']}", highlight=False)
-    console.print(f"{len(page.items)} of {page.total} cases", highlight=False)
+        _say(f"{r.id}\t{r.fields['status']}\t{r.fields['case_type']}\t{r.fields['title']}")
+    _say(f"{len(page.items)} of {page.total} cases")
 
 
 @case_app.command("merge")
@@ -177,7 +183,7 @@ def case_merge(
     ws = workspace(home)
     with ws.transaction() as txn:
         made = cases.merge_cases(txn, ref, into, reason)
-    console.print(f"case {ref} merged into {into}; {len(made)} links carried over", highlight=False)
+    _say(f"case {ref} merged into {into}; {len(made)} links carried over")
 
 
 @case_app.command("mark-duplicate")
@@ -191,7 +197,7 @@ def case_mark_duplicate(
     ws = workspace(home)
     with ws.transaction() as txn:
         cases.mark_duplicate(txn, ref, of, reason)
-    console.print(f"case {ref} marked as a duplicate of {of}", highlight=False)
+    _say(f"case {ref} marked as a duplicate of {of}")
 
 
 @case_app.command("split")
@@ -210,7 +216,7 @@ def case_split(
         old = service.get(txn.session, ref)
         data = {"title": title, "case_type": case_type or old.fields["case_type"]}
         new = cases.split_case(txn, ref, new_ref, data, incident, reason)
-    console.print(f"case {new} split off {ref} with {len(incident)} incident(s)", highlight=False)
+    _say(f"case {new} split off {ref} with {len(incident)} incident(s)")
 
 
 # -- incidents -------------------------------------------------------------------------------
@@ -221,7 +227,7 @@ def incident_create(
     source: Annotated[str, typer.Option("--json", help="Intake document (JSON file, or - for standard input).")],
     no_duplicates: Annotated[bool, typer.Option("--no-duplicates", help="Skip the search for likely duplicates.")] = False,
     home: HomeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: OutJson = False,
 ) -> None:
     """Record an incident with its acts, persons in roles, places, units and evidence links in
     one transaction; print the ids and the likely duplicates of new persons and places."""
@@ -232,17 +238,17 @@ def incident_create(
     if as_json:
         print_json(result.as_dict())
         return
-    console.print(f"incident {result.incident} recorded", highlight=False)
+    _say(f"incident {result.incident} recorded")
     for i, a in enumerate(result.acts):
-        console.print(f"  acts[{i}]: {a}", highlight=False)
+        _say(f"  acts[{i}]: {a}")
     for key, rid in result.ids.items():
         code = f" ({result.codes[key]})" if key in result.codes else ""
-        console.print(f"  {key}: {rid}{code}", highlight=False)
-    console.print(f"  {len(result.roles)} roles, {len(result.links)} links", highlight=False)
+        _say(f"  {key}: {rid}{code}")
+    _say(f"  {len(result.roles)} roles, {len(result.links)} links")
     for d in result.duplicates:
-        console.print(f"[yellow]possible duplicates[/yellow] of {d.kind} {d.key} ({d.id}):", highlight=False)
+        _say(f"possible duplicates of {d.kind} {d.key} ({d.id}):")
         for c in d.candidates:
-            console.print(f"    {c.ref} {c.label} score {c.score}: {'; '.join(c.reasons)}", highlight=False, soft_wrap=True)
+            _say(f"    {c.ref} {c.label} score {c.score}: {'; '.join(c.reasons)}")
 
 
 # -- any record ------------------------------------------------------------------------------
@@ -259,7 +265,7 @@ def record_create(
     ws = workspace(home)
     with ws.transaction() as txn:
         rid = dispatch.create_record(txn, kind, doc)
-    console.print(f"{kind} {rid} created", highlight=False)
+    _say(f"{kind} {rid} created")
 
 
 @record_app.command("show")
@@ -277,17 +283,17 @@ def record_show(
         print_json(detail)
         return
     rec = detail["record"]
-    console.print(f"[bold]{rec['ref']}[/bold] version {rec['version']}, updated {rec['updated']['at']} by {rec['updated']['by']}", highlight=False)
+    _say(f"{rec['ref']} version {rec['version']}, updated {rec['updated']['at']} by {rec['updated']['by']}")
     _show_fields(rec["fields"])
     for n in detail.get("names", []):
-        console.print(f"  name: {n['name']} ({n['lang'] or '?'}, {n['scheme']}, {n['name_type']})", highlight=False)
+        _say(f"  name: {n['name']} ({n['lang'] or '?'}, {n['scheme']}, {n['name_type']})")
     for lk in detail["links"]:
-        console.print(f"  link {lk['link_type']}: {lk['source']} -> {lk['target']} {lk['attrs'] or ''} [{lk['id']}]", highlight=False, soft_wrap=True)
+        _say(f"  link {lk['link_type']}: {lk['source']} -> {lk['target']} {lk['attrs'] or ''} [{lk['id']}]")
     for r in detail.get("roles", []) + detail.get("people", []):
         f = r["fields"]
-        console.print(f"  role {f['role']} of person {f['person_id']} in {f['context']} [{r['id']}]", highlight=False)
+        _say(f"  role {f['role']} of person {f['person_id']} in {f['context']} [{r['id']}]")
     for e in detail.get("elements", []):
-        console.print(f"  element {e['element']}: {e['status']}", highlight=False)
+        _say(f"  element {e['element']}: {e['status']}")
 
 
 @record_app.command("list")
@@ -316,8 +322,8 @@ def record_list(
         return
     for r in page.items:
         title = r.fields.get(k.title) if k.title else ""
-        console.print(f"{r.id}\t{title}", highlight=False)
-    console.print(f"{len(page.items)} of {page.total} {k.name} records", highlight=False)
+        _say(f"{r.id}\t{title}")
+    _say(f"{len(page.items)} of {page.total} {k.name} records")
 
 
 @record_app.command("correct")
@@ -347,7 +353,7 @@ def record_correct(
             k = get_kind(kind)
             doc = {name: parse_text_value(k.field(name), text) for name, text in zip(fields, values)}
         version = service.correct(txn, record, doc, reason)
-    console.print(f"{record} corrected (version {version})", highlight=False)
+    _say(f"{record} corrected (version {version})")
 
 
 def _attrs(items: list[str] | None) -> dict[str, Any]:
@@ -375,7 +381,7 @@ def record_link(
     ws = workspace(home)
     with ws.transaction() as txn:
         link_id = links.link(txn, link_type, source, target, _attrs(attr))
-    console.print(f"linked {link_id}", highlight=False)
+    _say(f"linked {link_id}")
 
 
 @record_app.command("unlink")
@@ -388,7 +394,7 @@ def record_unlink(
     ws = workspace(home)
     with ws.transaction() as txn:
         links.unlink(txn, link_id, reason)
-    console.print(f"link {link_id} removed", highlight=False)
+    _say(f"link {link_id} removed")
 
 
 @record_app.command("add-name")
@@ -408,7 +414,7 @@ def record_add_name(
     ws = workspace(home)
     with ws.transaction() as txn:
         name_id = naming.add_name(txn, record, {k: v for k, v in data.items() if v is not None})
-    console.print(f"name {name_id} added", highlight=False)
+    _say(f"name {name_id} added")
 
 
 @record_app.command("duplicates")
@@ -434,8 +440,8 @@ def record_duplicates(
         print_json([c.as_dict() for c in found])
         return
     for c in found:
-        console.print(f"{c.ref} {c.label} score {c.score}: {'; '.join(c.reasons)}", highlight=False, soft_wrap=True)
-    console.print(f"{len(found)} candidates", highlight=False)
+        _say(f"{c.ref} {c.label} score {c.score}: {'; '.join(c.reasons)}")
+    _say(f"{len(found)} candidates")
 
 
 @record_app.command("assess")
@@ -451,7 +457,7 @@ def record_assess(
     ws = workspace(home)
     with ws.transaction() as txn:
         legal.assess_element(txn, qualification, element, status, claims=claim or [], note=note)
-    console.print(f"{qualification}: element {element} {status}", highlight=False)
+    _say(f"{qualification}: element {element} {status}")
 
 
 @record_app.command("kinds")
@@ -465,8 +471,8 @@ def record_kinds(as_json: JsonOpt = False) -> None:
         print_json(data)
         return
     for name, d in data.items():
-        console.print(f"[bold]{name}[/bold] ({d['prefix'] or 'id = reference'}): " + ", ".join(
-            f["name"] + ("*" if f["required"] else "") for f in d["fields"]), highlight=False, soft_wrap=True)  # fmt: skip
+        _say(f"{name} ({d['prefix'] or 'id = reference'}): " + ", ".join(
+            f["name"] + ("*" if f["required"] else "") for f in d["fields"]))  # fmt: skip
 
 
 @record_app.command("link-types")
@@ -481,7 +487,7 @@ def record_link_types(as_json: JsonOpt = False) -> None:
         return
     for name, d in data.items():
         attrs = ", ".join(a["name"] + ("*" if a["required"] else "") for a in d["attrs"])
-        console.print(f"[bold]{name}[/bold]: {'|'.join(d['sources'])} -> {'|'.join(d['targets'])}  {attrs}  ({d['help']})", highlight=False, soft_wrap=True)
+        _say(f"{name}: {'|'.join(d['sources'])} -> {'|'.join(d['targets'])}  {attrs}  ({d['help']})")
 
 
 # -- vocabularies ----------------------------------------------------------------------------
@@ -495,7 +501,7 @@ def vocab_list(as_json: JsonOpt = False) -> None:
         print_json([{"id": v.id, "version": v.version, "title": {"en": v.title_en, "uk": v.title_uk}, "terms": len(v)} for v in items])
         return
     for v in items:
-        console.print(f"{v.id}\t{v.version}\t{len(v)} terms\t{v.title_en} / {v.title_uk}", highlight=False)
+        _say(f"{v.id}\t{v.version}\t{len(v)} terms\t{v.title_en} / {v.title_uk}")
 
 
 @vocab_app.command("show")
@@ -509,7 +515,7 @@ def vocab_show(
     if as_json:
         print_json(v.as_dict())
         return
-    console.print(f"[bold]{v.id}[/bold] version {v.version}: {v.title_uk if lang == 'uk' else v.title_en}", highlight=False)
-    console.print(f"source: {v.source}", highlight=False, soft_wrap=True)
+    _say(f"{v.id} version {v.version}: {v.title_uk if lang == 'uk' else v.title_en}")
+    _say(f"source: {v.source}")
     for t in v:
-        console.print(f"  {t.code}\t{t.label(lang)}", highlight=False, soft_wrap=True)
+        _say(f"  {t.code}\t{t.label(lang)}")
