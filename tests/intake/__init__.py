@@ -1,0 +1,1 @@
+"""Tests of svidok.intake: extractors, runner, perceptual hashes, derivatives."""
