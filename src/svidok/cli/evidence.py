@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
@@ -31,9 +31,10 @@ from svidok.errors import InputError, IntegrityError
 from svidok.evidence import queries, service
 from svidok.evidence.ids import check_item_id
 from svidok.evidence.service import AcquisitionInfo
-from svidok.intake.ingest import STATUSES, FileOutcome, IngestSummary, ingest
-from svidok.intake.process import ProcessSummary, process_pending
-from svidok.intake.walk import count
+
+if TYPE_CHECKING:  # the intake modules load parsers and worker machinery: import them on use
+    from svidok.intake.ingest import FileOutcome, IngestSummary
+    from svidok.intake.process import ProcessSummary
 
 evidence_app = typer.Typer(help="Evidence items: list, show, transfer, correct, get.", no_args_is_help=True)
 
@@ -62,6 +63,8 @@ def _progress() -> Progress:
 
 
 def _print_ingest(summary: IngestSummary) -> None:
+    from svidok.intake.ingest import STATUSES
+
     table = Table(title="ingest summary", show_header=True)
     table.add_column("result")
     table.add_column("files", justify="right")
@@ -110,6 +113,10 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest files and folders into a case: store once, register, extract metadata."""
+    from svidok.intake.ingest import ingest
+    from svidok.intake.process import process_pending
+    from svidok.intake.walk import count
+
     info = AcquisitionInfo(case, collector, device, method, place, note, collected_at).validated()
     ws = workspace(home)
     sources = [os.fsencode(p) for p in paths]
@@ -150,6 +157,8 @@ def process_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Extract metadata, PDQ hashes and derivatives of every content not processed yet."""
+    from svidok.intake.process import process_pending
+
     ws = workspace(home)
     summary = process_pending(ws, timeout=timeout)
     if as_json:
@@ -173,12 +182,8 @@ def custody_cmd(
     if as_json:
         print_json({"item": item_id, "custody": chain})
         return
-    table = Table(title=f"chain of custody of {item_id}")
-    for col in ("entry", "time (UTC)", "event", "by", "what"):
-        table.add_column(col, overflow="fold")
-    for e in chain:
-        table.add_row(str(e["index"]), e["time"], e["type"], e["actor"], e["what"])
-    console.print(table)
+    console.print(f"chain of custody of {item_id} ({len(chain)} events)", highlight=False)
+    _print_chain(chain)
     console.print("prove any entry with: svidok log prove ENTRY")
 
 
@@ -201,6 +206,12 @@ def list_cmd(
     for i in items:
         table.add_row(i["id"], i["case"], str(i["size"]), i["mime"] or "-", i["custodian"], i["created_at"], i["metadata"] or "-")
     console.print(table)
+
+
+def _print_chain(chain: list[dict[str, Any]]) -> None:
+    """One line per event, so the chain reads (and greps) well at any width."""
+    for e in chain:
+        console.print(f"  [{e['index']}] {e['time']} {e['type']} by {e['actor']}: {e['what']}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _fact(value: Any) -> str:
@@ -237,12 +248,8 @@ def show_cmd(
         console.print(f"  extractor {m['extractor']} {m['version']} (entry {m['index']}): {state}", highlight=False)
     for d in shown["derivatives"]:
         console.print(f"  {d['kind']}: {d['digest']} {d['size']} bytes, {d['tool']} {d['tool_version']} (entry {d['index']})", highlight=False)
-    chain = Table(title="chain of custody")
-    for col in ("entry", "time (UTC)", "event", "by", "what"):
-        chain.add_column(col, overflow="fold")
-    for e in shown["custody"]:
-        chain.add_row(str(e["index"]), e["time"], e["type"], e["actor"], e["what"])
-    console.print(chain)
+    console.print("chain of custody:")
+    _print_chain(shown["custody"])
 
 
 @evidence_app.command("transfer")

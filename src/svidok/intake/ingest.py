@@ -31,16 +31,18 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy.exc
 
-from svidok.blobs.base import BlobStore
 from svidok.errors import SvidokError
 from svidok.evidence.service import AcquisitionInfo, Registered, StoredFile, register_acquisitions
 from svidok.intake.names import raw_hex, readable
 from svidok.intake.walk import Candidate, PathArg, Refused, walk
 from svidok.workspace import Workspace
+
+if TYPE_CHECKING:
+    from svidok.blobs.base import BlobStore
 
 #: Outcome statuses, in the order the summary lists them.
 STATUSES = ("stored", "deduplicated", "already-ingested", "skipped", "failed")

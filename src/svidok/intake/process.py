@@ -26,9 +26,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from svidok.blobs.base import BlobStore
 from svidok.errors import SvidokError
 from svidok.evidence import queries
 from svidok.evidence.service import ExtractionResult, record_derivative, record_extraction
@@ -36,6 +35,9 @@ from svidok.intake.derivatives import make_preview, make_thumbnail
 from svidok.intake.extractors.runner import DEFAULT_TIMEOUT, ExtractorRunner
 from svidok.intake.perceptual import pdq_hash
 from svidok.workspace import Workspace
+
+if TYPE_CHECKING:
+    from svidok.blobs.base import BlobStore
 
 #: Derivatives made for every image and video: (kind, function).
 DERIVATIVES: tuple[tuple[str, Callable[..., Any]], ...] = (("thumbnail", make_thumbnail), ("preview", make_preview))
