@@ -14,60 +14,41 @@ report bad input clearly without a traceback (STYLE.md habit 5)::
     ├── FormatError            a file in a standard format (note, checkpoint, proof) is malformed
     ├── StorageError           the blob store or database failed
     └── TimestampError         an RFC 3161 authority failed or a token does not verify
+
+The base classes are defined in :mod:`svidok_verify.errors` (the standalone offline verifier,
+which must not depend on this package) and re-exported here; only the classes the verifier
+does not need are defined in this module.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from svidok_verify.errors import (
+    ConsistencyError,
+    FormatError,
+    InputError,
+    IntegrityError,
+    NotFound,
+    ProofError,
+    SignatureError,
+    StorageError,
+    SvidokError,
+    TimestampError,
+)
 
-
-class SvidokError(Exception):
-    """Base class. ``message`` is for people; ``fields`` are for programs."""
-
-    def __init__(self, message: str, **fields: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields
-
-    def __str__(self) -> str:
-        return self.message
+__all__ = [
+    "SvidokError",
+    "ConfigError",
+    "InputError",
+    "NotFound",
+    "IntegrityError",
+    "ProofError",
+    "SignatureError",
+    "ConsistencyError",
+    "FormatError",
+    "StorageError",
+    "TimestampError",
+]
 
 
 class ConfigError(SvidokError):
     """The workspace is missing, unreadable or misconfigured."""
-
-
-class InputError(SvidokError):
-    """Bad input from a user; ``fields['field']`` names what was wrong where known."""
-
-
-class NotFound(SvidokError):
-    """A record, ledger entry or stored object does not exist."""
-
-
-class IntegrityError(SvidokError):
-    """Stored data does not match what the ledger committed to."""
-
-
-class ProofError(IntegrityError):
-    """An RFC 6962/9162 inclusion or consistency proof does not verify."""
-
-
-class SignatureError(IntegrityError):
-    """A C2SP signed-note signature is missing or does not verify."""
-
-
-class ConsistencyError(IntegrityError):
-    """A new checkpoint would be inconsistent with one the ledger signed before."""
-
-
-class FormatError(SvidokError):
-    """A note, checkpoint, proof or entry is not well-formed for its specification."""
-
-
-class StorageError(SvidokError):
-    """The blob store or the database failed."""
-
-
-class TimestampError(SvidokError):
-    """An RFC 3161 timestamp authority failed, or a token does not verify."""
