@@ -70,6 +70,7 @@ def _load_plugins() -> None:
 PROJECTION_MODULES: list[str] = [
     "svidok.evidence.projection",
     "svidok.records.projection",
+    "svidok.protect.projection",
 ]
 
 

@@ -499,3 +499,212 @@ record_link = sa.Table(
     sa.Column("removed_by", sa.Text, nullable=True),
     sa.Column("removed_reason", sa.Text, nullable=True),
 )
+
+
+# --- Access control and witness protection (protect; migration 0004_protect) -----------------
+# Projections of the "user.*", "token.*", "member.*", "vault.*", "consent.*", "sensitivity.*",
+# "access.*" and "redaction.*" ledger entries (svidok.protect.projection). No clear-text vault
+# value is held anywhere: vault_value keeps the AES-256-GCM ciphertext and salted commitment
+# exactly as the ledger entry carries them. The last five tables (user_credential ... vault_key)
+# are NOT projections: they hold secrets that must never enter the ledger (password hashes,
+# wrapped TOTP secrets, token and session hashes, wrapped data keys) and operational counters.
+# Destroying a vault_key row is what crypto-shredding means.
+
+user_account = sa.Table(
+    "user_account",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("totp_required", sa.Boolean, nullable=False),
+    sa.Column("local_admin", sa.Boolean, nullable=False),
+    sa.Column("created_idx", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_idx", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+)
+
+case_member = sa.Table(
+    "case_member",
+    metadata,
+    sa.Column("user_name", sa.String(64), primary_key=True),
+    sa.Column("case_ref", sa.String(64), primary_key=True),
+    sa.Column("clearances", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("granted_idx", sa.BigInteger, nullable=False),
+    sa.Column("granted_at", sa.String(40), nullable=False),
+    sa.Column("granted_by", sa.Text, nullable=False),
+    sa.Column("revoked_idx", sa.BigInteger, nullable=True),
+    sa.Column("revoked_at", sa.String(40), nullable=True),
+    sa.Column("revoked_by", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Index("ix_case_member_case_ref", "case_ref"),
+)
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("user_name", sa.String(64), nullable=False, index=True),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("scopes", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("created_idx", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("revoked_idx", sa.BigInteger, nullable=True),
+    sa.Column("revoked_at", sa.String(40), nullable=True),
+    sa.Column("revoked_by", sa.Text, nullable=True),
+)
+
+vault_person = sa.Table(
+    "vault_person",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(16), nullable=False, unique=True),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_idx", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("erased_idx", sa.BigInteger, nullable=True),
+    sa.Column("erased_at", sa.String(40), nullable=True),
+    sa.Column("erased_by", sa.Text, nullable=True),
+    sa.Column("erase_reason", sa.Text, nullable=True),
+)
+
+vault_value = sa.Table(
+    "vault_value",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("field", sa.String(32), primary_key=True),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("nonce", sa.String(24), nullable=False),
+    sa.Column("ciphertext", sa.Text, nullable=False),
+    sa.Column("commitment", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("put_idx", sa.BigInteger, nullable=False),
+    sa.Column("put_at", sa.String(40), nullable=False),
+    sa.Column("put_by", sa.Text, nullable=False),
+)
+
+consent_record = sa.Table(
+    "consent_record",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("withdrawn", sa.Boolean, nullable=False),
+    sa.Column("erase", sa.Boolean, nullable=False),
+    sa.Column("reference", sa.String(200), nullable=True),
+    sa.Column("recorded_idx", sa.BigInteger, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("recorded_by", sa.Text, nullable=False),
+)
+
+consent_grant = sa.Table(
+    "consent_grant",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("action", sa.String(32), primary_key=True),
+    sa.Column("recipient", sa.String(32), primary_key=True),
+    sa.Column("purpose", sa.String(32), primary_key=True),
+)
+
+sensitivity_label = sa.Table(
+    "sensitivity_label",
+    metadata,
+    sa.Column("target", sa.String(80), primary_key=True),
+    sa.Column("level", sa.String(32), nullable=False),
+    sa.Column("crsv", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("set_idx", sa.BigInteger, nullable=False),
+    sa.Column("set_at", sa.String(40), nullable=False),
+    sa.Column("set_by", sa.Text, nullable=False),
+)
+
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("idx", BigId, primary_key=True, autoincrement=False),
+    sa.Column("user_name", sa.String(64), nullable=False, index=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.String(80), nullable=False, index=True),
+    sa.Column("person_code", sa.String(16), nullable=True, index=True),
+    sa.Column("fields", sa.Text, nullable=True),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("viewed_at", sa.String(40), nullable=False),
+)
+
+redaction = sa.Table(
+    "redaction",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("original", sa.String(80), nullable=False, index=True),
+    sa.Column("original_digest", sa.String(80), nullable=False),
+    sa.Column("digest", sa.String(80), nullable=False),
+    sa.Column("mime", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("method", sa.String(64), nullable=False),
+    sa.Column("replacements", sa.Text, nullable=False),
+    sa.Column("created_idx", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+)
+
+# Not projections: secrets and operational state (see the section comment).
+
+user_credential = sa.Table(
+    "user_credential",
+    metadata,
+    sa.Column("user_name", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("totp_wrapped", sa.LargeBinary, nullable=True),
+    sa.Column("totp_master_id", sa.String(16), nullable=True),
+    sa.Column("totp_last_step", sa.BigInteger, nullable=True),
+    sa.Column("failed_count", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.String(40), nullable=True),
+    sa.Column("password_set_at", sa.String(40), nullable=False),
+    sa.Column("last_login_at", sa.String(40), nullable=True),
+)
+
+auth_token_secret = sa.Table(
+    "auth_token_secret",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.String(40), nullable=False, unique=True),
+)
+
+auth_session = sa.Table(
+    "auth_session",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_name", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("last_seen_at", sa.String(40), nullable=False),
+    sa.Column("second_factor", sa.Boolean, nullable=False),
+)
+
+login_attempt = sa.Table(
+    "login_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_name", sa.String(64), nullable=False, index=True),
+    sa.Column("source", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.String(40), nullable=False, index=True),
+    sa.Column("ok", sa.Boolean, nullable=False),
+)
+
+vault_key = sa.Table(
+    "vault_key",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("master_key_id", sa.String(16), nullable=False),
+    sa.Column("wrapped", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)

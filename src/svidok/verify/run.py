@@ -16,4 +16,7 @@ def verify_workspace(ws: Workspace, *, fast: bool = False) -> Report:
         report.extend(verify_ledger(session, ws.ledger, ws.verifier, ws.config.tsa))
     report.extend(verify_projections(ws))
     report.extend(verify_locker(ws, fast=fast))
+    from svidok.protect.checks import verify_protection
+
+    report.extend(verify_protection(ws))
     return report

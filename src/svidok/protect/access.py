@@ -1,0 +1,238 @@
+"""Enforcement against the database: which cases a target belongs to, how sensitive it is,
+and whether a principal may act on it (the pure rules are in :mod:`svidok.protect.roles`).
+
+A *target* is anything a route or service acts on, named by its reference: a record
+(``incident:INC-...``, ``person:PER-...``), an evidence item (``evidence:EV-...``) or a case
+(``case:REF``). Its compartments are found from the case model:
+
+- a case is its own compartment; an evidence item belongs to the case it was acquired into;
+- an interview to its ``case_id``; an incident to the cases linked to it (``case_incident``);
+  an act to its incident's cases; a person role to its context's cases; a person to the cases
+  of their roles and of the interviews they gave; claims, verifications and qualifications to
+  the cases of what they are about; any record to the cases linked to it directly;
+- places and units are shared reference data (a gazetteer, an order of battle): any reader
+  may see them unless they are strictly confidential;
+- a record in no case is visible only to the user who created it (a draft).
+
+Sensitivity (:mod:`svidok.protect.sensitivity`) is the highest of the record's own level and
+any label set on it; evidence takes the highest level of the records that cite it.
+Conflict-related sexual violence (CRSV) is recognised from the case model (interviews flagged
+``sgbv``, incidents and acts of type ``sexual_violence``, roles with the harm ``sexual_harm``)
+or a label, and propagates the same way.
+
+:func:`require` raises :class:`~svidok.errors.NotFound` outside the user's compartments (so ids
+cannot be probed) and :class:`~svidok.protect.errors.AccessDenied` inside them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from svidok.db.schema import (
+    act,
+    case_file,
+    claim,
+    evidence_item,
+    incident,
+    interview,
+    person_role,
+    qualification,
+    record_link,
+    sensitivity_label,
+    source,
+    verification,
+)
+from svidok.errors import InputError, NotFound
+from svidok.protect.errors import AccessDenied
+from svidok.protect.roles import ACTION_SCOPE, LEVELS, Action, Decision, Principal, allowed, decide
+
+__all__ = ["Target", "authorize", "require", "require_action", "target_info"]
+
+#: Kinds that are shared reference data rather than case material.
+SHARED_KINDS = frozenset({"place", "unit", "unit_presence"})
+_MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the policy needs to know about a target."""
+
+    ref: str
+    kind: str
+    cases: frozenset[str]
+    level: str
+    crsv: bool
+    shared: bool
+    created_by: str | None
+
+
+def _split(ref: str) -> tuple[str, str]:
+    kind, sep, rid = ref.partition(":")
+    if not sep or not kind or not rid:
+        raise InputError(f"{ref!r} is not a reference like incident:INC-... or evidence:EV-...", field="target")
+    return kind, rid
+
+
+def _linked_cases(session: Session, ref: str) -> set[str]:
+    """Cases linked to ``ref`` by any active link whose other end is a case."""
+    t = record_link
+    rows = session.execute(
+        sa.select(t.c.source, t.c.target).where(
+            t.c.status == "active", sa.or_(sa.and_(t.c.target == ref, t.c.source.like("case:%")), sa.and_(t.c.source == ref, t.c.target.like("case:%")))
+        )
+    ).all()
+    return {(s if s != ref else d).split(":", 1)[1] for s, d in rows}
+
+
+def _scalar_refs(session: Session, q: sa.Select) -> list[str]:  # type: ignore[type-arg]
+    return [r for r in session.execute(q).scalars().all() if r]
+
+
+def cases_of(session: Session, ref: str, depth: int = 0) -> set[str]:
+    """The case references a target belongs to (see the module docstring)."""
+    kind, rid = _split(ref)
+    if depth > _MAX_DEPTH:
+        return set()
+    nxt = depth + 1
+    out: set[str] = set()
+    if kind == "case":
+        return {rid}
+    if kind == "evidence":
+        return set(_scalar_refs(session, sa.select(evidence_item.c.case_ref).where(evidence_item.c.id == rid)))
+    out |= _linked_cases(session, ref)
+    if kind == "interview":
+        out |= set(_scalar_refs(session, sa.select(interview.c.case_id).where(interview.c.id == rid)))
+    elif kind == "act":
+        for inc in _scalar_refs(session, sa.select(act.c.incident_id).where(act.c.id == rid)):
+            out |= cases_of(session, f"incident:{inc}", nxt)
+    elif kind == "person_role":
+        for ctx in _scalar_refs(session, sa.select(person_role.c.context).where(person_role.c.id == rid)):
+            out |= cases_of(session, ctx, nxt)
+    elif kind == "person":
+        for ctx in _scalar_refs(session, sa.select(person_role.c.context).where(person_role.c.person_id == rid)):
+            out |= cases_of(session, ctx, nxt)
+        for iid in _scalar_refs(session, sa.select(interview.c.id).where(interview.c.interviewee_id == rid)):
+            out |= cases_of(session, f"interview:{iid}", nxt)
+    elif kind == "claim":
+        row = session.execute(sa.select(claim.c.subject, claim.c.source_id).where(claim.c.id == rid)).first()
+        if row is not None:
+            if row.subject:
+                out |= cases_of(session, row.subject, nxt)
+            if row.source_id:
+                out |= cases_of(session, f"source:{row.source_id}", nxt)
+    elif kind == "source":
+        for pid in _scalar_refs(session, sa.select(source.c.person_id).where(source.c.id == rid)):
+            out |= cases_of(session, f"person:{pid}", nxt)
+    elif kind in ("verification", "qualification"):
+        table = verification if kind == "verification" else qualification
+        for tgt in _scalar_refs(session, sa.select(table.c.target).where(table.c.id == rid)):
+            out |= cases_of(session, tgt, nxt)
+    return out
+
+
+def _record_row(session: Session, kind: str, rid: str) -> dict[str, object] | None:
+    from svidok.records.kinds import get_kind, kinds
+
+    if kind not in kinds():
+        return None
+    table = get_kind(kind).table
+    row = session.execute(sa.select(table).where(table.c.id == rid)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _max_level(*levels: str | None) -> str:
+    known = [lv for lv in levels if lv in LEVELS]
+    return max(known, key=LEVELS.index) if known else "confidential"
+
+
+def _own_crsv(session: Session, kind: str, rid: str, row: dict[str, object] | None) -> bool:
+    if row is None:
+        return False
+    if kind == "interview":
+        return bool(row.get("sgbv"))
+    if kind == "incident":
+        return row.get("incident_type") == "sexual_violence"
+    if kind == "act":
+        return row.get("act_type") == "sexual_violence"
+    if kind == "person_role":
+        return "sexual_harm" in (json.loads(str(row["harms"])) if row.get("harms") else [])
+    if kind == "person":
+        if session.execute(sa.select(interview.c.id).where(interview.c.interviewee_id == rid, interview.c.sgbv.is_(True)).limit(1)).first():
+            return True
+        roles = session.execute(sa.select(person_role.c.harms).where(person_role.c.person_id == rid, person_role.c.harms.is_not(None))).scalars()
+        return any("sexual_harm" in json.loads(h) for h in roles)
+    return False
+
+
+def _label(session: Session, ref: str) -> tuple[str | None, bool]:
+    row = session.execute(sa.select(sensitivity_label.c.level, sensitivity_label.c.crsv).where(sensitivity_label.c.target == ref)).first()
+    return (None, False) if row is None else (str(row.level), bool(row.crsv))
+
+
+def target_info(session: Session, ref: str) -> Target:
+    """Compartments and sensitivity of a target; NotFound if it does not exist."""
+    kind, rid = _split(ref)
+    label_level, label_crsv = _label(session, ref)
+    if kind == "evidence":
+        row = session.execute(sa.select(evidence_item.c.case_ref).where(evidence_item.c.id == rid)).first()
+        if row is None:
+            raise NotFound(f"no record is known as {ref!r}", target=ref)
+        levels: list[str | None] = [label_level]
+        crsv = label_crsv
+        for src in _scalar_refs(
+            session, sa.select(record_link.c.source).where(record_link.c.target == ref, record_link.c.status == "active")
+        ):
+            k, i = _split(src)
+            r = _record_row(session, k, i)
+            lv, lc = _label(session, src)
+            levels += [str(r["sensitivity"]) if r and r.get("sensitivity") else None, lv]
+            crsv = crsv or lc or _own_crsv(session, k, i, r)
+        return Target(ref, kind, frozenset({row.case_ref}), _max_level(*levels) if any(levels) else "confidential", crsv, False, None)
+    if kind == "case":
+        row = session.execute(sa.select(case_file.c.sensitivity, case_file.c.created_by).where(case_file.c.id == rid)).first()
+        if row is None:
+            if session.execute(sa.select(evidence_item.c.id).where(evidence_item.c.case_ref == rid).limit(1)).first() is None:
+                raise NotFound(f"no record is known as {ref!r}", target=ref)
+            return Target(ref, kind, frozenset({rid}), _max_level(label_level), label_crsv, False, None)
+        return Target(ref, kind, frozenset({rid}), _max_level(row.sensitivity, label_level), label_crsv, False, row.created_by)
+    row = _record_row(session, kind, rid)
+    if row is None:
+        raise NotFound(f"no record is known as {ref!r}", target=ref)
+    level = _max_level(str(row["sensitivity"]) if row.get("sensitivity") else None, label_level)
+    crsv = label_crsv or _own_crsv(session, kind, rid, row)
+    return Target(ref, kind, frozenset(cases_of(session, ref)), level, crsv, kind in SHARED_KINDS, str(row.get("created_by") or "") or None)
+
+
+def authorize(session: Session, principal: Principal, action: Action, ref: str) -> tuple[Decision, Target]:
+    """The decision for ``principal`` doing ``action`` on ``ref`` (never raises for policy)."""
+    try:
+        t = target_info(session, ref)
+    except NotFound:
+        return Decision("not_found", "no such target"), Target(ref, "", frozenset(), "confidential", False, False, None)
+    d = decide(principal, action, t.cases, level=t.level, crsv=t.crsv, shared=t.shared, own=t.created_by == principal.actor)
+    return d, t
+
+
+def require(session: Session, principal: Principal, action: Action, ref: str) -> tuple[Decision, Target]:
+    """Allow, or raise NotFound (outside the user's compartments or absent; the same message
+    either way) or AccessDenied (inside them, but not allowed)."""
+    d, t = authorize(session, principal, action, ref)
+    if d.outcome == "not_found":
+        raise NotFound(f"no record is known as {ref!r}", target=ref)
+    if d.outcome == "forbidden":
+        raise AccessDenied(f"{principal.user} may not {action.value} {ref}: {d.reason}", target=ref, action=action.value)
+    return d, t
+
+
+def require_action(principal: Principal, action: Action) -> None:
+    """The role (and token scopes) must allow ``action``, whatever the target; AccessDenied
+    otherwise. Case-scoped actions still need :func:`require` on their target."""
+    if not principal.can(action):
+        why = f"the role {principal.role.value} does not allow it"
+        if principal.scopes is not None and principal.role is not None and allowed(principal.role, action):
+            why = f"the token's scopes ({', '.join(sorted(principal.scopes)) or 'none'}) do not include {ACTION_SCOPE[action]!r}"
+        raise AccessDenied(f"{principal.user} may not {action.value}: {why}", action=action.value)
