@@ -209,11 +209,14 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
         pages: int = 3,
         info: dict[str, str] | None = None,
         user_password: str | None = None,
+        xmp: str | None = None,
     ) -> Path:
         writer = PdfWriter()
         for _ in range(pages):
             writer.add_blank_page(width=595, height=842)
         writer.add_metadata(info or {})
+        if xmp is not None:
+            writer.xmp_metadata = xmp.encode("utf-8")
         if user_password is not None:
             writer.encrypt(user_password, "owner-secret", algorithm="AES-256")
         path = tmp_path / name

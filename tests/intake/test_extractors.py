@@ -469,6 +469,30 @@ def test_media_location_from_user_data_xyz_atom(make_mp4: Callable[..., Path]) -
     assert data["location"]["source_tag"] in ("location", "location-eng")
 
 
+def test_audio_file_through_the_runner(tmp_path: Path, runner: ExtractorRunner) -> None:
+    import av
+    import numpy as np
+
+    path = tmp_path / "tone.wav"
+    with av.open(str(path), "w", format="wav") as out:
+        out.metadata["title"] = "Synthetic tone"
+        stream = out.add_stream("pcm_s16le", rate=8000, layout="mono")
+        wave = (np.sin(2 * np.pi * 440 * np.arange(8000) / 8000) * 10000).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(wave.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = 8000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    mime, results = runner.run(path)
+    assert mime == "audio/x-wav"
+    media = _by_name(results, "media")
+    assert media.ok, media.error
+    assert media.data["audio_codecs"] == ["pcm_s16le"] and media.data["video_codecs"] == []
+    assert media.data["streams"][0]["sample_rate"] == 8000
+    assert media.data["duration_seconds"] == pytest.approx(1.0, abs=0.01)
+    assert media.data["tags"]["title"] == "Synthetic tone"
+    assert _by_name(results, "c2pa").data == {"present": False}
+
+
 def test_media_reports_display_rotation(make_mp4: Callable[..., Path]) -> None:
     data = extract_media(make_mp4(rotation=90))
     assert data["rotation"] == 90
@@ -496,6 +520,12 @@ def test_pdf_document_information(make_pdf: Callable[..., Path]) -> None:
     assert data["pages"] == 3
     assert data["encrypted"] is False
     assert data["custom_info"] == {"CaseRef": "TEST-0001"}
+
+
+def test_pdf_xmp_metadata_stream(make_pdf: Callable[..., Path]) -> None:
+    data = extract_pdf(make_pdf(xmp=XMP_TEMPLATE))
+    assert data["xmp"]["dates"]["xmp:CreateDate"]["iso"] == "2024-05-06T07:08:09+03:00"
+    assert data["xmp"]["properties"]["dc:creator"] == ["Test Author Alpha"]
 
 
 def test_pdf_encrypted_with_unknown_password(make_pdf: Callable[..., Path]) -> None:

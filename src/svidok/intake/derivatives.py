@@ -224,5 +224,7 @@ def _from_video(path: Path, kind: str, max_px: int) -> Derivative | None:
     }
     pillow, jpeg = _pillow_version()
     libavcodec = ".".join(str(n) for n in av.library_versions.get("libavcodec", ()))
-    tool_version = f"av {av.__version__} (libavcodec {libavcodec}); Pillow {pillow} (libjpeg {jpeg})"
+    tool_version = (
+        f"av {av.__version__} (libavcodec {libavcodec}); Pillow {pillow} (libjpeg {jpeg})"
+    )
     return _encode(_flatten(image), kind, max_px, "PyAV+Pillow", tool_version, settings)

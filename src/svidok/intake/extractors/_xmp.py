@@ -64,7 +64,9 @@ _DATE_FIELDS = (
     "exif:GPSTimeStamp",
 )
 
-_GPS_COORD = re.compile(r"^\s*(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?\s*([NSEW])\s*$")
+_GPS_COORD = re.compile(
+    r"^\s*(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?\s*([NSEW])\s*$"
+)
 _RATIONAL = re.compile(r"^\s*(-?\d+)\s*/\s*(\d+)\s*$")
 
 

@@ -285,7 +285,9 @@ def _gps(gps: dict[int, Any], warnings: list[str]) -> dict[str, Any]:
             warnings.append(f"GPSTimeStamp out of range: {time_parts}")
     if date_raw and "time_stamp" in out:
         stamp = exif_datetime(
-            f"{date_raw} {out['time_stamp']}", "+00:00", source="EXIF GPSDateStamp+GPSTimeStamp (UTC)"
+            f"{date_raw} {out['time_stamp']}",
+            "+00:00",
+            source="EXIF GPSDateStamp+GPSTimeStamp (UTC)",
         )
         if stamp and stamp.get("iso"):
             out["timestamp_utc"] = str(stamp["iso"]).replace("+00:00", "Z")
@@ -316,6 +318,10 @@ def _gps(gps: dict[int, Any], warnings: list[str]) -> dict[str, Any]:
 # --- the extraction ---------------------------------------------------------------------------
 
 
+def _why(exc: BaseException) -> str:
+    return clean_text(f"{type(exc).__name__}: {exc}", 450)
+
+
 def extract_exif(path: Path) -> dict[str, Any]:
     """EXIF/XMP of one image as a JSON-safe dict (see the module docstring)."""
     from PIL import Image, UnidentifiedImageError
@@ -331,7 +337,7 @@ def extract_exif(path: Path) -> dict[str, Any]:
     except Image.DecompressionBombError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        warnings.append(f"Pillow could not open the image: {type(exc).__name__}: {exc}"[:500])
+        warnings.append(f"Pillow could not open the image: {_why(exc)}")
         image = None
     if image is not None:
         with image:
@@ -356,13 +362,13 @@ def extract_exif(path: Path) -> dict[str, Any]:
                     ifds = _pillow_ifds(image)
                     data["exif_parser"] = "Pillow"
                 except Exception as exc:  # noqa: BLE001 - any parser failure falls back
-                    warnings.append(f"Pillow could not parse EXIF: {type(exc).__name__}: {exc}"[:500])
+                    warnings.append(f"Pillow could not parse EXIF: {_why(exc)}")
     if ifds is None or not any(ifds):
         try:
             fallback = _exifread_ifds(path, warnings)
         except Exception as exc:  # noqa: BLE001 - the fallback parser's failure is recorded
             if image is None:
-                warnings.append(f"exifread could not parse the file: {type(exc).__name__}: {exc}"[:500])
+                warnings.append(f"exifread could not parse the file: {_why(exc)}")
             fallback = ({}, {}, {})
         if any(fallback):
             ifds = fallback

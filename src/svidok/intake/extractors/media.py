@@ -205,8 +205,9 @@ def extract_media(path: Path) -> dict[str, Any]:
         }
         streams = [_stream_facts(s) for s in container.streams]
         data["streams"] = streams
-        data["video_codecs"] = [s["codec"] for s in streams if s["type"] == "video" and "codec" in s]
-        data["audio_codecs"] = [s["codec"] for s in streams if s["type"] == "audio" and "codec" in s]
+        for kind in ("video", "audio"):
+            codecs = [s["codec"] for s in streams if s["type"] == kind and "codec" in s]
+            data[f"{kind}_codecs"] = codecs
         video = container.streams.video[0] if container.streams.video else None
         if video is not None:
             data["width"] = video.codec_context.width

@@ -92,7 +92,8 @@ def extract_pdf(path: Path) -> dict[str, Any]:
         trailer_id = reader.trailer.get("/ID")
         if trailer_id is not None:
             try:
-                data["file_id"] = [bytes(part.original_bytes).hex() for part in trailer_id.get_object()]
+                parts = trailer_id.get_object()
+                data["file_id"] = [bytes(part.original_bytes).hex() for part in parts]
             except (AttributeError, TypeError):
                 pass
         if readable:
