@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from svidok.db.schema import qualification, qualification_element
-from svidok.errors import InputError
+from svidok.errors import InputError, NotFound
 from svidok.records import jsontext, service, vocab
 from svidok.records.fields import Field
 from svidok.records.kinds import Kind, register
@@ -125,7 +125,10 @@ def assess_element(
     vocab.check("element_statuses", status, "status")
     claim_ids = []
     for i, c in enumerate(claims):
-        k, cid = service.resolve(session, c, f"claims[{i}]")
+        try:
+            k, cid = service.resolve(session, c, f"claims[{i}]")
+        except NotFound:
+            raise InputError(f"claims[{i}]: there is no claim {c!r}", field=f"claims[{i}]") from None
         if k != "claim":
             raise InputError(f"claims[{i}]: {c} is a {k}, not a claim", field=f"claims[{i}]")
         claim_ids.append(cid)

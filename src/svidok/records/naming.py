@@ -14,7 +14,7 @@ Entries: ``name.added`` and ``name.withdrawn`` (a withdrawn name stays in the le
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Required, TypedDict
 
@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 
 from svidok.db.schema import person_name, record_name
 from svidok.errors import InputError, NotFound
-from svidok.language.names import blocking_keys, detect_script, normalise
+from svidok.language.names import blocking_keys, detect_script, guess_language, normalise
 from svidok.records.fields import Field, join_path, require_mapping
 from svidok.records.ids import check_id, new_id, parse_ref
 
 if TYPE_CHECKING:
     from svidok.workspace import Txn
 
-__all__ = ["Name", "NameIn", "add_name", "names_of", "withdraw_name"]
+__all__ = ["Name", "NameIn", "add_name", "add_names", "names_of", "withdraw_name"]
 
 NAME_PREFIX = "NAME"
 #: Length of ``name_key.key``; longer keys are cut (they only narrow a candidate search).
@@ -137,6 +137,20 @@ def add_name(txn: Txn, owner: str, data: NameIn | Mapping[str, Any], *, id: str 
     payload = {"id": name_id, "owner": owner_ref, **{k: v for k, v in values.items() if v is not None}}
     txn.record("name.added", payload, subjects=[owner_ref])
     return name_id
+
+
+def add_names(
+    txn: Txn, owner: str, primary: str, names: Sequence[NameIn | Mapping[str, Any]], *, path: str = ""
+) -> list[str]:
+    """Add a record's name in its original spelling (unless ``names`` lists it) and every
+    variant in ``names``; returns the name ids."""
+    made = []
+    if not any(isinstance(n, Mapping) and isinstance(n.get("name"), str) and normalise(n["name"]) == normalise(primary) for n in names):
+        lang = guess_language(primary)
+        made.append(add_name(txn, owner, {"name": primary.strip(), **({"lang": lang} if lang else {})}, path=join_path(path, "name")))
+    for i, n in enumerate(names):
+        made.append(add_name(txn, owner, n, path=f"{join_path(path, 'names')}[{i}]"))
+    return made
 
 
 def _name_row(session: Session, name_id: str) -> tuple[Mapping[str, Any], str]:

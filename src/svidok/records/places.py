@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 from svidok.db.schema import place
 from svidok.errors import InputError
-from svidok.language.names import guess_language, normalise
 from svidok.records import service
-from svidok.records.fields import Field, join_path
+from svidok.records.fields import Field
 from svidok.records.kinds import Kind, register
-from svidok.records.naming import NameIn, add_name
+from svidok.records.naming import NameIn, add_names
 
 if TYPE_CHECKING:
     from svidok.workspace import Txn
@@ -130,13 +129,7 @@ def create_place(
     """Record a place and its names: the ``name`` given (as the original spelling) and every
     further variant in ``names``. Returns the place id."""
     place_id = service.create(txn, "place", data, id=id, path=path)
-    primary = data["name"].strip()
-    owner = f"place:{place_id}"
-    if not any(isinstance(n, Mapping) and isinstance(n.get("name"), str) and normalise(n["name"]) == normalise(primary) for n in names):
-        lang = guess_language(primary)
-        add_name(txn, owner, {"name": primary, **({"lang": lang} if lang else {})}, path=join_path(path, "name"))
-    for i, n in enumerate(names):
-        add_name(txn, owner, n, path=f"{join_path(path, 'names')}[{i}]")
+    add_names(txn, f"place:{place_id}", data["name"], names, path=path)
     return place_id
 
 

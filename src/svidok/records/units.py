@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from svidok.db.schema import unit, unit_presence
 from svidok.records import service
-from svidok.records.fields import Field, join_path
+from svidok.records.fields import Field
 from svidok.records.kinds import Kind, register
-from svidok.records.naming import NameIn, add_name
+from svidok.records.naming import NameIn, add_names
 from svidok.records.service import Record
 
 if TYPE_CHECKING:
@@ -87,10 +87,9 @@ class PresenceIn(TypedDict, total=False):
 def create_unit(
     txn: Txn, data: UnitIn | Mapping[str, Any], names: Sequence[NameIn | Mapping[str, Any]] = (), *, id: str | None = None, path: str = ""
 ) -> str:
-    """Record a unit and its name variants; returns its id."""
+    """Record a unit, its name in the original spelling and its variants; returns its id."""
     unit_id = service.create(txn, "unit", data, id=id, path=path)
-    for i, n in enumerate(names):
-        add_name(txn, f"unit:{unit_id}", n, path=f"{join_path(path, 'names')}[{i}]")
+    add_names(txn, f"unit:{unit_id}", data["name"], names, path=path)
     return unit_id
 
 
