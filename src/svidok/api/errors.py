@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from svidok.errors import (
     ConfigError,
@@ -123,8 +124,15 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    body = {"type": f"urn:svidok:http:{exc.status_code}", "title": "Request refused", "status": exc.status_code, "detail": str(exc.detail)}
+    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_TYPE, headers=getattr(exc, "headers", None))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(SvidokError, _svidok_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

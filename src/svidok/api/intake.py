@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, create_model
 
 from svidok.api.deps import PrincipalDep, WorkspaceDep, principal
 from svidok.api.errors import PROBLEM_RESPONSES, located
+from svidok.errors import InputError
 from svidok.api.models import STRICT, NameIn, enum_of, field_specs, input_type, text
 from svidok.records.history import WITHHELD
 from svidok.records.intake import intake_incident
@@ -152,6 +153,17 @@ def _public(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _existing_is_not_a_key(doc: dict[str, Any]) -> None:
+    """``existing`` names a recorded place, unit or person by id or code; a local key of the
+    document there would make ``intake_incident`` fail with a KeyError (500), so refuse it."""
+    keys = {e.get("key") for name in ("places", "units", "persons") for e in doc.get(name) or []}
+    for name in ("places", "units", "persons"):
+        for i, e in enumerate(doc.get(name) or []):
+            if e.get("existing") in keys:
+                where = f"{name}[{i}].existing"
+                raise InputError(f"{where}: {e['existing']!r} is a local key of this document; existing names a recorded record by id or code", field=where)
+
+
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(principal)], responses=PROBLEM_RESPONSES, tags=["Intake"])
 
 
@@ -167,6 +179,8 @@ def _drop_unset(value: Any) -> Any:
              summary="Record an incident with its acts, persons, places, units and evidence in one call")
 def intake(body: IntakeIn, ws: WorkspaceDep, who: PrincipalDep) -> Any:  # type: ignore[valid-type]
     doc = _drop_unset(body)
+    with located("body"):
+        _existing_is_not_a_key(doc)
     with located("body"), ws.transaction(actor=who) as txn:
         result = intake_incident(txn, doc)
     return _public(result.as_dict())
