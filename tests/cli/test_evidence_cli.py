@@ -132,16 +132,69 @@ def test_a_failed_file_gives_a_non_zero_exit_after_the_others_are_ingested(cli_e
     assert b"processed 3 contents" in deferred.stdout
 
 
+def test_verify_names_a_corrupt_item_and_fast_only_checks_sizes(cli_env, card, ws):
+    out = run_json(cli_env, "ingest", str(card / "DCIM"), "--case", CASE, "--no-process")
+    victim = out["files"][0]
+    path = ws.blobs.path(victim["digest"])
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    full = run(cli_env, "verify", check=False)
+    assert full.returncode == 1
+    assert f"blob-corrupt at {victim['digest']}: evidence item {victim['item']}" in full.stdout.decode().replace("\n", "")
+    assert run(cli_env, "verify", "--fast", check=False).returncode == 0
+
+
+def test_a_non_utf8_path_on_the_command_line_is_ingested_losslessly(cli_env, tmp_path):
+    raw = os.path.join(os.fsencode(tmp_path), b"\xc6\xee\xf2\xee.jpg")
+    with open(raw, "wb") as f:
+        f.write(b"bytes of a file named in cp1251")
+    proc = subprocess.run([sys.executable.encode(), b"-m", b"svidok.cli.main", b"ingest", raw, b"--case", CASE.encode(),
+                           b"--no-process", b"--json"], env=cli_env, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (f,) = json.loads(proc.stdout)["files"]
+    assert f["status"] == "stored" and bytes.fromhex(f["path_hex"]) == raw and f["path"].endswith("\\xc6\\xee\\xf2\\xee.jpg")
+
+
+def test_progress_is_shown_on_a_terminal(cli_env, card):
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "svidok.cli.main", "ingest", str(card / "DCIM"), "--case", CASE, "--no-process"],
+                              env={**cli_env, "COLUMNS": "160"}, stdout=subprocess.PIPE, stderr=slave, timeout=300)
+        os.close(slave)
+        slave = None
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "ingest" in text and "3/3 files" in text and "MB" in text, text[-2000:]
+
+
 def _mixed_files(root: Path, seed: int) -> int:
     """A few hundred files of mixed sizes (some duplicates, some images); returns the count."""
     rng = random.Random(seed)
     sizes = [0, 1, 100, 10 << 10, 200 << 10, 3 << 20]
+    weights = [1, 2, 4, 6, 3, 1]
     n = 0
     for d in range(6):
         folder = root / f"dir{d}"
         folder.mkdir(parents=True)
         for i in range(50):
-            size = rng.choice(sizes)
+            (size,) = rng.choices(sizes, weights)
             (folder / f"f{i:03d}.bin").write_bytes(rng.randbytes(size) if rng.random() < 0.9 else b"dup" * (size // 3))
             n += 1
     for i in range(12):
@@ -160,6 +213,7 @@ def _wait_for_work(proc, blobs: Path, limit: float = 60.0) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_leaves_a_verifiable_locker_and_a_rerun_completes_without_duplicates(cli_env, ws, tmp_path):
     src = tmp_path / "source"
     total = _mixed_files(src, seed=1)

@@ -207,3 +207,21 @@ def test_memory_stays_bounded_for_a_large_file(ws, tmp_path):
         tracemalloc.stop()
     assert summary.counts == {"stored": 1} and summary.outcomes[0].size == 256 << 20
     assert peak < 24 << 20, f"ingesting 256 MiB peaked at {peak} bytes of Python allocations"
+
+
+def test_a_folder_of_100000_entries_gets_a_result_for_every_entry(ws, tmp_path):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    base = os.fsencode(folder)
+    for i in range(100_000):
+        path = os.path.join(base, b"e%06d" % i)
+        if i % 50 == 0:  # 2,000 small files
+            with open(path, "wb") as f:
+                f.write(b"%d" % i)
+        else:  # 98,000 FIFOs: each must be skipped without being opened (an open would hang)
+            os.mkfifo(path)
+    summary = ingest(ws, [str(folder)], INFO, keep_outcomes=False)
+    assert summary.counts == {"stored": 2000, "skipped": 98_000}
+    assert summary.outcomes == []
+    with ws.db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(acquisition)).scalar() == 2000

@@ -25,6 +25,7 @@ PENDING = "pending"
 EXTRACTED = "extracted"
 
 _IGNORE_CACHE: dict[tuple[str, str], Any] = {}
+_INSERT_ACQUISITION = sa.insert(acquisition)
 
 
 def _insert_if_absent(session: Session, table: sa.Table, key: str) -> Any:
@@ -46,18 +47,19 @@ def apply_acquired(session: Session, index: int, entry: Entry) -> None:
     """A file acquired into a case: its content, its item (first time) and the acquisition."""
     p = entry.payload
     source = p["source"]
-    session.execute(
+    conn = session.connection()  # Core execution: one entry per ingested file, keep it lean
+    conn.execute(
         _insert_if_absent(session, content, "digest"),
         {"digest": p["digest"], "size": p["size"], "mime": None, "pdq": None, "pdq_quality": None,
          "state": PENDING, "first_index": index, "extracted_index": None},
     )
-    session.execute(
+    conn.execute(
         _insert_if_absent(session, evidence_item, "id"),
         {"id": p["item"], "case_ref": p["case"], "digest": p["digest"], "size": p["size"],
          "custodian": p["custodian"], "created_index": index, "created_at": entry.time},
     )
-    session.execute(
-        sa.insert(acquisition),
+    conn.execute(
+        _INSERT_ACQUISITION,
         {"idx": index, "item_id": p["item"], "idempotency_key": p["key"],
          "collector": p.get("collector"), "device": p.get("device"), "method": p.get("method"),
          "place": p.get("place"), "note": p.get("note"), "collected_at": p.get("collected_at"),

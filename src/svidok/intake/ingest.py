@@ -77,6 +77,7 @@ class IngestSummary:
     counts: Counter[str] = field(default_factory=Counter)
     bytes_read: int = 0
     seconds: float = 0.0
+    register_seconds: float = 0.0  # time spent in the registering transactions (ledger + tables)
     batches: int = 0
     orphans_cleaned: int = 0
 
@@ -90,6 +91,7 @@ class IngestSummary:
             "warnings": sum(1 for o in self.outcomes if o.warnings),
             "bytes_read": self.bytes_read,
             "seconds": round(self.seconds, 3),
+            "register_seconds": round(self.register_seconds, 3),
             "batches": self.batches,
             "files": [o.as_dict() for o in self.outcomes],
         }
@@ -182,8 +184,12 @@ class _Batcher:
             self._outcome(f, reg)
 
     def _register(self, files: list[StoredFile]) -> list[Registered]:
-        with self.ws.transaction() as txn:
-            regs = register_acquisitions(txn, self.info, files)
+        started = time.perf_counter()
+        try:
+            with self.ws.transaction() as txn:
+                regs = register_acquisitions(txn, self.info, files)
+        finally:
+            self.summary.register_seconds += time.perf_counter() - started
         self.summary.batches += 1
         return regs
 
