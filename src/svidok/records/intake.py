@@ -346,10 +346,11 @@ def intake_incident(txn: Txn, doc: IntakeIn | Mapping[str, Any], *, check_duplic
             raise InputError(f"{path}.record: give incident, acts[<i>] or a key of this document, not {target!r}", field=f"{path}.record")
         attrs = {k: ev[k] for k in ("role", "page_from", "page_to", "time_from", "time_to", "note") if k in ev}
         evidence_id = ev.get("evidence")
-        if not isinstance(evidence_id, str):
-            raise InputError(f"{path}.evidence: give an evidence item id (EV-...)", field=f"{path}.evidence")
-        target_ref = evidence_id if evidence_id.startswith("evidence:") else f"evidence:{evidence_id}"
-        result.links.append(links.link(txn, "evidence", record, target_ref, attrs, path=path))
+        if isinstance(evidence_id, str) and evidence_id.startswith("evidence:"):
+            evidence_id = evidence_id[len("evidence:") :]
+        if not isinstance(evidence_id, str) or not service.exists(session, "evidence", evidence_id):
+            raise InputError(f"{path}.evidence: there is no evidence item {evidence_id!r}", field=f"{path}.evidence")
+        result.links.append(links.link(txn, "evidence", record, f"evidence:{evidence_id}", attrs, path=path))
 
     result.ids = dict(keys.ids)
     result.duplicates = [DuplicateReport(k, kind, keys.ids[k], found) for k, kind, found in duplicates]

@@ -1,0 +1,56 @@
+"""Likely duplicates of persons and places across scripts (svidok.records.duplicates)."""
+
+from __future__ import annotations
+
+from svidok.records import persons, places
+from svidok.records.duplicates import person_candidates, place_candidates
+
+
+def add_people(ws):
+    with ws.transaction() as txn:
+        a, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk"}], first_role="victim")
+        b, _ = persons.create_person(txn, {}, [{"name": "Олег Ясенчук", "lang": "uk"}], first_role="victim")
+        c, _ = persons.create_person(txn, {}, [{"name": "Наталія Грабовецька", "lang": "uk"}], first_role="witness")
+    return a, b, c
+
+
+def test_a_person_is_found_under_russian_and_latin_spellings(ws):
+    a, b, c = add_people(ws)
+    for query in ("Сергей Ясенчук", "Serhii Yasenchuk", "Sergei Yasenchuk", "Ясенчук Сергій"):
+        with ws.db.read() as s:
+            found = person_candidates(s, [(query, None)])
+        assert found[0].ref == f"person:{a}" and found[0].label == "V-0001" and found[0].score >= 90, query
+        assert f"person:{c}" not in [x.ref for x in found]
+        assert all(x.reasons for x in found)
+    with ws.db.read() as s:
+        assert [x.ref for x in person_candidates(s, [("Наталья Грабовецкая", "ru")])] == [f"person:{c}"]
+
+
+def test_the_threshold_and_exclusions_apply(ws):
+    a, b, _ = add_people(ws)
+    with ws.db.read() as s:
+        assert person_candidates(s, [("Сергій Ясенчук", "uk")], exclude=[f"person:{a}"], threshold=90) == []
+        loose = person_candidates(s, [("Сергій Ясенчук", "uk")], exclude=[f"person:{a}"], threshold=60)
+    assert [x.ref for x in loose] == [f"person:{b}"]
+
+
+def test_nothing_is_found_for_an_unrelated_name(ws):
+    add_people(ws)
+    with ws.db.read() as s:
+        assert person_candidates(s, [("Тарас Зорянко", "uk")]) == []
+
+
+def test_places_match_across_scripts_and_namesakes_far_away_score_lower(ws):
+    with ws.transaction() as txn:
+        near = places.create_place(txn, {"name": "Вербівка", "place_type": "settlement", "lat": 49.20, "lon": 37.25})
+        far = places.create_place(txn, {"name": "Вербівка", "place_type": "settlement", "lat": 48.10, "lon": 30.10})
+        coded = places.create_place(txn, {"name": "Зорянка", "place_type": "settlement", "katotth": "UA63000000000000002"})
+    with ws.db.read() as s:
+        found = place_candidates(s, [("Verbovka", "en"), ("Вербовка", "ru")], lat=49.21, lon=37.26, threshold=50)
+        by_code = place_candidates(s, [("Zorianske", "en")], katotth="UA63000000000000002")
+        strict = place_candidates(s, [("Вербовка", "ru")], lat=49.21, lon=37.26, threshold=80)
+    assert [c.ref for c in found] == [f"place:{near}", f"place:{far}"]
+    assert found[0].score > found[1].score and "km apart" in found[0].reasons[-1]
+    assert "probably a namesake" in found[1].reasons[-1]
+    assert [c.ref for c in strict] == [f"place:{near}"]
+    assert by_code[0].ref == f"place:{coded}" and by_code[0].score == 100 and by_code[0].reasons[0].startswith("same KATOTTH code")
