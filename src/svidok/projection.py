@@ -71,6 +71,7 @@ PROJECTION_MODULES: list[str] = [
     "svidok.evidence.projection",
     "svidok.records.projection",
     "svidok.protect.projection",
+    "svidok.export.projection",
 ]
 
 

@@ -12,6 +12,7 @@ import typer
 from svidok import __version__
 from svidok.cli import log as log_cmd
 from svidok.cli import evidence as evidence_cmd
+from svidok.cli import export as export_cmd
 from svidok.cli import records as records_cmd
 from svidok.cli.common import HomeOpt, JsonOpt, console, err_console, print_json, workspace
 from svidok.config import TsaConfig, default_home
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(log_cmd.app, name="log")
 evidence_cmd.register(app)
 records_cmd.register(app)
+export_cmd.register(app)
 
 
 @app.command()

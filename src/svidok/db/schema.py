@@ -708,3 +708,80 @@ vault_key = sa.Table(
     sa.Column("wrapped", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
+
+
+# --- Exports and received bundles (export; migration 0005_exports) ---------------------------
+# Projections of the "export.bundle" and "bundle.received" ledger entries (svidok.export.projection).
+# export_bundle: what went to whom, why, under which checkpoint, with which bundle digest;
+# export_item: each item sent (with its ERN) or refused (with the reasons);
+# bundle_receipt*: bundles received from partners, the sender's files kept in the blob store.
+
+export_bundle = sa.Table(
+    "export_bundle",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("case_ref", sa.String(64), nullable=False, index=True),
+    sa.Column("recipient", sa.String(200), nullable=False, index=True),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("bundle_digest", sa.String(80), nullable=False, index=True),
+    sa.Column("tagmanifest_sha256", sa.String(64), nullable=False),
+    sa.Column("checkpoint_size", sa.BigInteger, nullable=False),
+    sa.Column("previous_export", sa.String(40), nullable=True),
+    sa.Column("previous_size", sa.BigInteger, nullable=True),
+    sa.Column("ern_batch", sa.Integer, nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("refused_count", sa.Integer, nullable=False),
+    sa.Column("file_count", sa.BigInteger, nullable=False),
+    sa.Column("byte_count", sa.BigInteger, nullable=False),
+    sa.Column("idx", sa.BigInteger, nullable=False),
+    sa.Column("exported_at", sa.String(40), nullable=False),
+    sa.Column("exported_by", sa.Text, nullable=False),
+)
+
+export_item = sa.Table(
+    "export_item",
+    metadata,
+    sa.Column("export_id", sa.String(40), primary_key=True),
+    sa.Column("item_id", sa.String(40), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("digest", sa.String(80), nullable=True),
+    sa.Column("ern", sa.String(40), nullable=True),
+    sa.Column("reasons", sa.Text, nullable=True),
+    sa.Index("ix_export_item_item_id", "item_id"),
+)
+
+bundle_receipt = sa.Table(
+    "bundle_receipt",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("bundle_digest", sa.String(80), nullable=False),
+    sa.Column("case_ref", sa.String(64), nullable=False),
+    sa.Column("sender_export", sa.String(64), nullable=True),
+    sa.Column("sender_origin", sa.String(200), nullable=False),
+    sa.Column("sender_key", sa.Text, nullable=False),
+    sa.Column("sender_organisation", sa.Text, nullable=True),
+    sa.Column("checkpoint_size", sa.BigInteger, nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("idx", sa.BigInteger, nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("received_by", sa.Text, nullable=False),
+    sa.UniqueConstraint("bundle_digest", "case_ref", name="uq_bundle_receipt_bundle_digest"),
+)
+
+bundle_receipt_item = sa.Table(
+    "bundle_receipt_item",
+    metadata,
+    sa.Column("receipt_id", sa.String(40), primary_key=True),
+    sa.Column("sender_item", sa.String(64), primary_key=True),
+    sa.Column("item_id", sa.String(40), nullable=False, index=True),
+    sa.Column("digest", sa.String(80), nullable=False),
+    sa.Column("ern", sa.String(40), nullable=True),
+)
+
+bundle_receipt_file = sa.Table(
+    "bundle_receipt_file",
+    metadata,
+    sa.Column("receipt_id", sa.String(40), primary_key=True),
+    sa.Column("path", sa.String(500), primary_key=True),
+    sa.Column("digest", sa.String(80), nullable=False),
+)
