@@ -139,33 +139,34 @@ class _Sql:
         else:
             self._conn.exec_driver_sql(self._sql(sql), tuple(params))
 
-    def insert_many(self, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` (tuples in the table's column order): the hot path of appends.
+    def insert_many(self, table: sa.Table, values: list[Any]) -> None:
+        """Insert rows given flat, row after row, in the table's column order: the append hot path.
 
-        One ``executemany`` on SQLite; one binary ``COPY ... FROM STDIN`` on psycopg 3.
+        Multi-row ``INSERT ... VALUES`` on SQLite (a third less time per row than
+        ``executemany``); one binary ``COPY ... FROM STDIN`` on psycopg 3.
         """
-        if not rows:
+        if not values:
             return
+        width = len(table.columns)
         columns = ", ".join(c.name for c in table.columns)
         if self._kind == "psycopg":
             with self._raw.cursor() as cur, cur.copy(f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(_COPY_TYPES[table.name])
-                for row in rows:
+                for row in zip(*[iter(values)] * width):
                     copy.write_row(row)
             return
-        width = len(table.columns)
         one = "(" + ", ".join("?" * width) + ")"
         if self._raw is None:
+            rows = list(zip(*[iter(values)] * width))
             self._conn.exec_driver_sql(self._sql(f"INSERT INTO {table.name} ({columns}) VALUES {one}"), rows)  # type: ignore[arg-type]
             return
-        # Multi-row VALUES: a third less time per row than executemany. Chunks stay within
-        # SQLite's oldest default limit of 999 bound parameters (SQLITE_MAX_VARIABLE_NUMBER).
-        chunk = _SQLITE_MAX_PARAMS // width
-        full = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * chunk)
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            sql = full if len(part) == chunk else f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * len(part))
-            self._raw.execute(sql, [value for row in part for value in row]).close()
+        # Chunks stay within SQLite's oldest default limit of bound parameters.
+        chunk = (_SQLITE_MAX_PARAMS // width) * width
+        full = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * (chunk // width))
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            sql = full if len(part) == chunk else f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * (len(part) // width))
+            self._raw.execute(sql, part).close()
 
 
 def _in_marks(n: int) -> str:
@@ -321,9 +322,11 @@ class LedgerWriter:
             )
         self._last_time = self._head.last_time
         self._clock = _Clock()
-        self._entries: list[tuple[int, str, bytes]] = []
-        self._hashes: list[tuple[int, bytes]] = []
-        self._subjects: list[tuple[str, int]] = []
+        # The pending batch, as flat column values (no tuple per row: less work for the
+        # garbage collector). Its stored hashes are consecutive from stored_hash_count(n).
+        self._entry_values: list[Any] = []
+        self._hash_values: list[bytes] = []
+        self._subject_values: list[Any] = []
         self.appended: list[Appended] = []
         self.checkpoint: StoredCheckpoint | None = None
 
@@ -355,22 +358,35 @@ class LedgerWriter:
         data = entry.encode()
         self._last_time = now
         index = self._frontier.size
-        self._hashes.extend(self._frontier.append(merkle.leaf_hash(data)))
-        self._entries.append((index, entry_type, data))
-        if entry.subjects:
-            self._subjects.extend((s, index) for s in dict.fromkeys(entry.subjects))
+        hashes = self._hash_values
+        for _, h in self._frontier.append(merkle.leaf_hash(data)):
+            hashes.append(h)
+        self._entry_values += (index, entry_type, data)
+        subjects = entry.subjects
+        if len(subjects) == 1:
+            self._subject_values += (subjects[0], index)
+        elif subjects:
+            for s in dict.fromkeys(subjects):
+                self._subject_values += (s, index)
         appended = Appended(index, entry, data)
         self.appended.append(appended)
         return appended
 
     def flush(self) -> None:
         """Write the pending batch (no commit: the caller's transaction commits)."""
-        if not self._entries:
+        if not self._entry_values:
             return
         sql = self._sql
-        sql.insert_many(ledger_entry, self._entries)
-        sql.insert_many(ledger_hash, self._hashes)
-        sql.insert_many(ledger_subject, self._subjects)
+        sql.insert_many(ledger_entry, self._entry_values)
+        hashes = self._hash_values
+        first = merkle.stored_hash_count(self._head.size)
+        if first + len(hashes) != merkle.stored_hash_count(self._frontier.size):  # pragma: no cover - a bug here
+            raise ConsistencyError("internal error: the batch's subtree hashes do not fill their index range")
+        values: list[Any] = [None] * (2 * len(hashes))
+        values[0::2] = range(first, first + len(hashes))
+        values[1::2] = hashes
+        sql.insert_many(ledger_hash, values)
+        sql.insert_many(ledger_subject, self._subject_values)
         head = Head(self._frontier.size, self._frontier.root(), self._last_time)
         if self._head.size == 0 and self._head.last_time == _EPOCH and not self._head_row_exists():
             sql.run(
@@ -380,7 +396,7 @@ class LedgerWriter:
         else:
             sql.run("UPDATE ledger_head SET size = ?, root = ?, last_time = ? WHERE id = ?", (head.size, head.root, head.last_time, _HEAD_ID))
         self._head = head
-        self._entries, self._hashes, self._subjects = [], [], []
+        self._entry_values, self._hash_values, self._subject_values = [], [], []
 
     def _head_row_exists(self) -> bool:
         return self._sql.first("SELECT id FROM ledger_head WHERE id = ?", (_HEAD_ID,)) is not None
