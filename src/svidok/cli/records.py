@@ -30,10 +30,9 @@ import typer
 
 from svidok.cli.common import HomeOpt, JsonOpt, console, print_json, workspace
 from svidok.errors import InputError
-from svidok.records import cases, dispatch, history, intake, legal, links, naming, service, vocab
-from svidok.records.duplicates import person_candidates, place_candidates
-from svidok.records.fields import parse_text_value
-from svidok.records.kinds import get_kind, kinds
+
+# The svidok.records modules are imported inside each command: every other command of the CLI
+# then starts without loading the case model and its transliteration tables.
 
 case_app = typer.Typer(help="Cases: create, show, list, merge, split, mark duplicates.", no_args_is_help=True)
 incident_app = typer.Typer(help="Incidents: incident-centred intake.", no_args_is_help=True)
@@ -88,6 +87,7 @@ def history_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the history of a record from the ledger: who did what, when, and why."""
+    from svidok.records import history
     ws = workspace(home)
     with ws.db.read() as s:
         subject, items = history.history(s, ws.ledger, record, show_names=show_names)
@@ -117,6 +117,7 @@ def case_create(
     home: HomeOpt = None,
 ) -> None:
     """Open a case."""
+    from svidok.records import cases
     data = {"title": title, "case_type": case_type, "lead_team": lead_team, "conflict_type": conflict_type,
             "period": period, "summary": summary, "sensitivity": sensitivity}  # fmt: skip
     ws = workspace(home)
@@ -130,6 +131,7 @@ def case_show(
     ref: Annotated[str, typer.Argument(help="Case reference.")], home: HomeOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Show a case: fields, incidents, proceedings, people, evidence items."""
+    from svidok.records import dispatch, service
     ws = workspace(home)
     with ws.db.read() as s:
         kind, _ = service.resolve(s, ref)
@@ -160,6 +162,7 @@ def case_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List cases."""
+    from svidok.records import service
     where = {k: v for k, v in (("status", status), ("case_type", case_type)) if v is not None}
     ws = workspace(home)
     with ws.db.read() as s:
@@ -180,6 +183,7 @@ def case_merge(
     home: HomeOpt = None,
 ) -> None:
     """Merge a case into another: its incidents and proceedings are carried over."""
+    from svidok.records import cases
     ws = workspace(home)
     with ws.transaction() as txn:
         made = cases.merge_cases(txn, ref, into, reason)
@@ -194,6 +198,7 @@ def case_mark_duplicate(
     home: HomeOpt = None,
 ) -> None:
     """Mark a case as a duplicate of another."""
+    from svidok.records import cases
     ws = workspace(home)
     with ws.transaction() as txn:
         cases.mark_duplicate(txn, ref, of, reason)
@@ -211,6 +216,7 @@ def case_split(
     home: HomeOpt = None,
 ) -> None:
     """Split incidents off a case into a new case."""
+    from svidok.records import cases, service
     ws = workspace(home)
     with ws.transaction() as txn:
         old = service.get(txn.session, ref)
@@ -231,6 +237,7 @@ def incident_create(
 ) -> None:
     """Record an incident with its acts, persons in roles, places, units and evidence links in
     one transaction; print the ids and the likely duplicates of new persons and places."""
+    from svidok.records import intake
     doc = _read_json(source, "--json")
     ws = workspace(home)
     with ws.transaction() as txn:
@@ -261,6 +268,7 @@ def record_create(
     home: HomeOpt = None,
 ) -> None:
     """Create one record of any kind from a JSON document."""
+    from svidok.records import dispatch
     doc = _read_json(source, "--json")
     ws = workspace(home)
     with ws.transaction() as txn:
@@ -276,6 +284,7 @@ def record_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a record with its names, links, roles and checklist."""
+    from svidok.records import dispatch
     ws = workspace(home)
     with ws.db.read() as s:
         detail = dispatch.record_detail(s, record, show_names=show_names)
@@ -306,6 +315,9 @@ def record_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List records of a kind, oldest first."""
+    from svidok.records import service
+    from svidok.records.fields import parse_text_value
+    from svidok.records.kinds import get_kind
     k = get_kind(kind)
     filters: dict[str, Any] = {}
     for item in where or []:
@@ -336,6 +348,9 @@ def record_correct(
     home: HomeOpt = None,
 ) -> None:
     """Correct fields of a record; the old values stay in the ledger and in its history."""
+    from svidok.records import service
+    from svidok.records.fields import parse_text_value
+    from svidok.records.kinds import get_kind
     fields, values = field or [], value or []
     if changes is not None and fields:
         raise InputError("give either --field/--value pairs or --json, not both", field="--json")
@@ -378,6 +393,7 @@ def record_link(
     home: HomeOpt = None,
 ) -> None:
     """Link two records (or a record and an evidence item), with attributes."""
+    from svidok.records import links
     ws = workspace(home)
     with ws.transaction() as txn:
         link_id = links.link(txn, link_type, source, target, _attrs(attr))
@@ -391,6 +407,7 @@ def record_unlink(
     home: HomeOpt = None,
 ) -> None:
     """Remove a link (the ledger keeps it and the reason)."""
+    from svidok.records import links
     ws = workspace(home)
     with ws.transaction() as txn:
         links.unlink(txn, link_id, reason)
@@ -408,6 +425,7 @@ def record_add_name(
     home: HomeOpt = None,
 ) -> None:
     """Add a name variant to a person, place or unit."""
+    from svidok.records import naming
     data: dict[str, Any] = {"name": name, "lang": lang, "scheme": scheme, "name_type": name_type}
     if not_identifying:
         data["is_identifying"] = False
@@ -425,6 +443,8 @@ def record_duplicates(
     as_json: JsonOpt = False,
 ) -> None:
     """Likely duplicates of a recorded person or place."""
+    from svidok.records import naming, service
+    from svidok.records.duplicates import person_candidates, place_candidates
     ws = workspace(home)
     with ws.db.read() as s:
         rec = service.get(s, record)
@@ -454,6 +474,7 @@ def record_assess(
     home: HomeOpt = None,
 ) -> None:
     """Assess one element of a crime for a legal qualification."""
+    from svidok.records import legal
     ws = workspace(home)
     with ws.transaction() as txn:
         legal.assess_element(txn, qualification, element, status, claims=claim or [], note=note)
@@ -463,6 +484,7 @@ def record_assess(
 @record_app.command("kinds")
 def record_kinds(as_json: JsonOpt = False) -> None:
     """List record kinds and their fields."""
+    from svidok.records.kinds import kinds
     data = {
         name: {"prefix": k.prefix, "label": k.label, "fields": [f.describe() for f in k.fields if not f.system]}
         for name, k in sorted(kinds().items())
@@ -478,6 +500,7 @@ def record_kinds(as_json: JsonOpt = False) -> None:
 @record_app.command("link-types")
 def record_link_types(as_json: JsonOpt = False) -> None:
     """List link types, what they join and their attributes."""
+    from svidok.records import links
     data = {
         t.name: {"sources": list(t.sources), "targets": list(t.targets), "attrs": [f.describe() for f in t.attrs], "help": t.help}
         for t in links.LINK_TYPES.values()
@@ -496,6 +519,7 @@ def record_link_types(as_json: JsonOpt = False) -> None:
 @vocab_app.command("list")
 def vocab_list(as_json: JsonOpt = False) -> None:
     """List the vocabularies."""
+    from svidok.records import vocab
     items = [vocab.vocabulary(n) for n in vocab.names()]
     if as_json:
         print_json([{"id": v.id, "version": v.version, "title": {"en": v.title_en, "uk": v.title_uk}, "terms": len(v)} for v in items])
@@ -511,6 +535,7 @@ def vocab_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a vocabulary's codes and labels, with its version and source."""
+    from svidok.records import vocab
     v = vocab.vocabulary(name)
     if as_json:
         print_json(v.as_dict())
