@@ -1,0 +1,258 @@
+"""A content-addressed blob store on a local (POSIX) file system.
+
+Layout under the root::
+
+    sha256/ab/cd/abcd…   one read-only (0o444) file per blob, named by its SHA-256 hex
+    tmp/put-*.part       writes in progress (or leftovers of interrupted ones)
+
+A write streams into a temporary file under ``tmp/`` (same file system), hashing as it goes,
+fsyncs it, then publishes it with ``link(2)``, which never replaces an existing file, and fsyncs
+the directory. A SIGKILL at any point therefore leaves either no blob or a complete one, plus at
+most a temporary file that :meth:`LocalBlobStore.cleanup_incomplete` removes. On file systems
+without hard links it falls back to ``os.replace`` after an existence check.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from svidok.blobs.base import (
+    CHUNK_SIZE,
+    DIGEST_ALGO,
+    Progress,
+    PutResult,
+    check_expected,
+    check_range,
+    copy_hashing,
+    format_digest,
+    locked_temp_file,
+    parse_digest,
+    remove_abandoned_temps,
+    verified_chunks,
+)
+from svidok.errors import InputError, IntegrityError, NotFound, StorageError
+
+__all__ = ["LocalBlobStore"]
+
+_TMP_PREFIX = "put-"
+_NO_HARDLINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalBlobStore:
+    """Blobs as files under ``root`` (see the module docstring for layout and crash safety)."""
+
+    def __init__(self, root: Path | str) -> None:
+        """Open (and create if needed) a store rooted at ``root``."""
+        self.root = Path(root).absolute()
+        self._objects = self.root / DIGEST_ALGO
+        self._tmp = self.root / "tmp"
+        try:
+            for d in (self._objects, self._tmp):
+                self._make_dirs(d)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the blob store at {self.root}: {exc.strerror or exc}",
+                location=str(self.root),
+            ) from exc
+
+    def __repr__(self) -> str:
+        return f"LocalBlobStore({str(self.root)!r})"
+
+    def describe(self) -> str:
+        """``local:<root>``."""
+        return f"local:{self.root}"
+
+    def path(self, digest: str) -> Path:
+        """The path where the blob named ``digest`` is (or would be) stored."""
+        hexdigest = parse_digest(digest)
+        return self._path_hex(hexdigest)
+
+    def _path_hex(self, hexdigest: str) -> Path:
+        return self._objects / hexdigest[:2] / hexdigest[2:4] / hexdigest
+
+    @staticmethod
+    def _make_dirs(path: Path) -> None:
+        """Create ``path`` and missing parents, fsyncing each parent that gained an entry."""
+        missing: list[Path] = []
+        p = path
+        while not p.is_dir():
+            missing.append(p)
+            p = p.parent
+        for d in reversed(missing):
+            try:
+                d.mkdir()
+            except FileExistsError:
+                continue  # made concurrently by another writer, which fsyncs it
+            _fsync_dir(d.parent)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def put_stream(
+        self,
+        src: BinaryIO,
+        *,
+        progress: Progress | None = None,
+        expected_digest: str | None = None,
+    ) -> PutResult:
+        """Store ``src`` (read once); see :class:`~svidok.blobs.base.BlobStore`."""
+        expected_hex = parse_digest(expected_digest) if expected_digest is not None else None
+        try:
+            fd, tmp = locked_temp_file(self._tmp, _TMP_PREFIX)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create a temporary file in {self._tmp}: {exc.strerror or exc}",
+                location=str(self._tmp),
+            ) from exc
+        try:
+            hexdigest, size = copy_hashing(src, fd, progress=progress, where=str(tmp))
+            check_expected(expected_hex, hexdigest, size)
+            final = self._path_hex(hexdigest)
+            existing = self._existing_size(final)
+            if existing is not None:
+                return self._deduplicated(final, hexdigest, size, existing)
+            try:
+                os.fchmod(fd, 0o444)
+                os.fsync(fd)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot make {tmp} durable: {exc.strerror or exc}", location=str(tmp)
+                ) from exc
+            return self._publish(tmp, final, hexdigest, size)
+        finally:
+            # The descriptor (and its lock) is kept until the temporary name is gone, so a
+            # concurrent cleanup can never remove a file that is about to be published.
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            finally:
+                os.close(fd)
+
+    def put_bytes(self, data: bytes) -> PutResult:
+        """Store ``data``."""
+        return self.put_stream(io.BytesIO(data))
+
+    def _publish(self, tmp: Path, final: Path, hexdigest: str, size: int) -> PutResult:
+        try:
+            self._make_dirs(final.parent)
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                existing = self._existing_size(final)
+                if existing is None:  # vanished again: give up rather than loop
+                    raise
+                return self._deduplicated(final, hexdigest, size, existing)
+            except OSError as exc:
+                if exc.errno not in _NO_HARDLINKS:
+                    raise
+                existing = self._existing_size(final)
+                if existing is not None:
+                    return self._deduplicated(final, hexdigest, size, existing)
+                os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot store blob {format_digest(hexdigest)} at {final}: {exc.strerror or exc}",
+                location=str(final),
+            ) from exc
+        return PutResult(format_digest(hexdigest), size, True)
+
+    @staticmethod
+    def _existing_size(final: Path) -> int | None:
+        try:
+            return final.stat().st_size
+        except FileNotFoundError:
+            return None
+
+    @staticmethod
+    def _deduplicated(final: Path, hexdigest: str, size: int, existing: int) -> PutResult:
+        digest = format_digest(hexdigest)
+        if existing != size:
+            raise IntegrityError(
+                f"blob {digest} is already stored at {final} but is corrupt: it has "
+                f"{existing} bytes, the content has {size}; not overwritten",
+                digest=digest,
+                location=str(final),
+                expected_size=size,
+                actual_size=existing,
+            )
+        return PutResult(digest, size, False)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def open(self, digest: str) -> BinaryIO:
+        """Open the stored file for reading (unverified); NotFound if absent."""
+        path = self.path(digest)
+        try:
+            return path.open("rb")
+        except FileNotFoundError:
+            raise NotFound(f"blob {digest} is not in {self.describe()}", digest=digest) from None
+        except OSError as exc:
+            raise StorageError(f"cannot open {path}: {exc.strerror or exc}", location=str(path)) from exc
+
+    def read_verified(self, digest: str, chunk: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Yield the blob in chunks; IntegrityError after the last chunk if it is corrupt."""
+        hexdigest = parse_digest(digest)
+        stream = self.open(digest)
+        return verified_chunks(stream, hexdigest, chunk=chunk, where=str(self._path_hex(hexdigest)))
+
+    def read_range(self, digest: str, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of the blob, clamped to its size (unverified)."""
+        check_range(start, end)
+        with self.open(digest) as f:
+            if end == start:
+                return b""
+            f.seek(start)
+            return f.read(end - start)
+
+    def exists(self, digest: str) -> bool:
+        """Whether the blob's file exists."""
+        return self.path(digest).is_file()
+
+    def size(self, digest: str) -> int | None:
+        """The file's size, or None if absent."""
+        return self._existing_size(self.path(digest))
+
+    def verify(self, digest: str) -> None:
+        """Re-hash the whole file; IntegrityError if it is not the named blob."""
+        for _ in self.read_verified(digest):
+            pass
+
+    def iter_digests(self) -> Iterator[str]:
+        """Yield the digest of every stored blob, in hex order; stray files are ignored."""
+        for d1 in sorted(_subdirs(self._objects)):
+            for d2 in sorted(_subdirs(d1)):
+                names = sorted(e.name for e in os.scandir(d2) if e.is_file(follow_symlinks=False))
+                for name in names:
+                    if name[:2] == d1.name and name[2:4] == d2.name:
+                        try:
+                            yield format_digest(name)
+                        except InputError:
+                            continue
+
+    def cleanup_incomplete(self) -> int:
+        """Remove temporary files of interrupted writes (never one a live writer holds)."""
+        return remove_abandoned_temps(self._tmp, _TMP_PREFIX)
+
+
+def _subdirs(path: Path) -> Iterator[Path]:
+    try:
+        entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return
+    for e in entries:
+        if len(e.name) == 2 and e.is_dir(follow_symlinks=False):
+            yield Path(e.path)

@@ -1,0 +1,1 @@
+"""Tests of the content-addressed blob store (svidok.blobs)."""
