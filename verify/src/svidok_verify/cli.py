@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] == "proof":
             pa = _proof_parser().parse_args(args[1:])
             report = verify_proof_file(pa.file.read_bytes(), pa.entry.read_bytes(), pa.key)
-            return _emit(report, pa.json)
+            return _emit(report, pa.json, verbose=True)
         ba = _bundle_parser().parse_args(args)
         if not ba.bundle.is_dir():
             sys.stderr.write(f"svidok-verify: {ba.bundle} is not a folder (give the bundle folder written by 'svidok export')\n")
