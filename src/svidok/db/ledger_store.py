@@ -258,6 +258,18 @@ class LedgerStore:
                 yield int(idx), bytes(data)
             pos = int(rows[-1][0]) + 1
 
+    def iter_hashes(self, session: Session, after: int = -1, batch: int = 20000) -> Iterator[tuple[int, bytes]]:
+        """Every stored subtree hash row with a storage index above ``after``, in order, streamed."""
+        sql = _Sql(session)
+        pos = after
+        while True:
+            rows = sql.rows("SELECT sidx, hash FROM ledger_hash WHERE sidx > ? ORDER BY sidx LIMIT ?", (pos, batch))
+            if not rows:
+                return
+            for sidx, h in rows:
+                yield int(sidx), bytes(h)
+            pos = int(rows[-1][0])
+
     def indexes_for_subject(self, session: Session, subject: str) -> list[int]:
         rows = _Sql(session).rows("SELECT idx FROM ledger_subject WHERE subject = ? ORDER BY idx", (subject,))
         return [int(r[0]) for r in rows]

@@ -16,33 +16,16 @@ and c2sp.org/signed-note for checkpoints, RFC 3161 for timestamp tokens):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from svidok.config import TsaConfig
 from svidok.db.ledger_store import LedgerStore
-from svidok.db.schema import ledger_hash
 from svidok.errors import FormatError, SvidokError
 from svidok.ledger import merkle
 from svidok.ledger.checkpoint import Checkpoint, open_checkpoint
 from svidok.ledger.entry import Entry
 from svidok.ledger.note import Verifier
 from svidok.verify.report import Report
-
-
-def _stored_hashes(session: Session, batch: int = 20000) -> Iterator[tuple[int, bytes]]:
-    pos = -1
-    while True:
-        rows = session.execute(
-            sa.select(ledger_hash.c.sidx, ledger_hash.c.hash).where(ledger_hash.c.sidx > pos).order_by(ledger_hash.c.sidx).limit(batch)
-        ).all()
-        if not rows:
-            return
-        for sidx, h in rows:
-            yield int(sidx), bytes(h)
-        pos = int(rows[-1][0])
 
 
 def _describe_sidx(sidx: int) -> str:
@@ -56,7 +39,7 @@ def verify_ledger(session: Session, store: LedgerStore, verifier: Verifier, tsa:
     checkpoints = store.checkpoints(session)
     by_size = {cp.size: cp for cp in checkpoints}
     rebuilt_roots: dict[int, bytes] = {0: merkle.empty_root()}
-    hashes = _stored_hashes(session)
+    hashes = store.iter_hashes(session)
     pending_stored: tuple[int, bytes] | None = next(hashes, None)
     frontier = merkle.Frontier(0, [])
     last_time = ""

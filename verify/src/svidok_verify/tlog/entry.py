@@ -271,7 +271,9 @@ class Entry:
         except UnicodeDecodeError as exc:
             raise FormatError("entry is not valid UTF-8") from exc
         try:
-            obj = json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_int=_int)
+            if text.startswith("\ufeff"):  # as json.loads does
+                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+            obj = _DECODER.decode(text)
         except ValueError as exc:  # json.JSONDecodeError and our hooks' errors
             raise FormatError(f"entry is not valid JSON: {exc}") from exc
         if not isinstance(obj, dict):
@@ -325,3 +327,7 @@ def _int(text: str) -> int | float:
     section 3.2.2.3 writes 1e20 as 100000000000000000000), so read them as floats."""
     value = int(text)
     return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(text)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_int=_int)
+"""The strict decoder of :meth:`Entry.decode`, built once (``json.loads`` builds one per call)."""
