@@ -244,7 +244,7 @@ class Entry:
         minimal way (section 3.2.2.2: ``\\b \\t \\n \\f \\r``, other controls as
         lowercase ``\\u00xx``). Anything else goes through the ``rfc8785`` package.
         """
-        if self.__dict__.get("_plain", False):
+        if getattr(self, "_plain", False):
             if _c_encoder is None:  # pragma: no cover - Pythons without the C json accelerator
                 return _FAST_JSON.encode(self.to_json()).encode("utf-8")
             # The members of to_json() in RFC 8785 order (all ASCII names); type and time are ASCII.
