@@ -2,7 +2,8 @@
 
 Examples::
 
-    svidok export --case UA-2022-0001 --to "ICC OTP" --purpose "Article 15 communication" --out /media/usb/bundle-01
+    svidok export --case UA-2022-0001 --to "ICC OTP" --purpose "Article 15 communication" \\
+        --recipient-kind icc --purpose-code prosecution --out /media/usb/bundle-01
     svidok export --case UA-2022-0001 --items EV-01H... --items EV-01J... --to "Kharkiv regional prosecutor" \\
         --purpose "criminal proceedings 12022220000000123" --out ./bundle --derivative thumbnail \\
         --sign-key exporter.key --sign-cert exporter.crt
@@ -29,6 +30,8 @@ def export_cmd(
     out: Annotated[Path, typer.Option("--out", help="New (or empty) folder to write the bundle into.")],
     items: Annotated[Optional[list[str]], typer.Option("--items", help="Item id to export (repeatable; default: every item of the case).")] = None,
     derivative: Annotated[Optional[list[str]], typer.Option("--derivative", help="Kind of derivative to include, e.g. thumbnail (repeatable).")] = None,
+    recipient_kind: Annotated[Optional[str], typer.Option("--recipient-kind", help="Recipient in the consent vocabulary: national_prosecutor, icc, foreign_authority, un_mechanism, partner_ngo, media, public.")] = None,
+    purpose_code: Annotated[Optional[str], typer.Option("--purpose-code", help="Purpose in the consent vocabulary: investigation, prosecution, documentation, reparations, reporting, research.")] = None,
     skip_refused: Annotated[bool, typer.Option("--skip-refused", help="Leave out items the disclosure rules refuse instead of refusing the export.")] = False,
     ern_prefix: Annotated[str, typer.Option("--ern-prefix", help="SITUATION-PARTY prefix of the ERN-like ids, e.g. UKR-NGO.")] = "SVD",
     sign_key: Annotated[Optional[Path], typer.Option("--sign-key", help="PEM private key to sign the PDF report (PAdES).")] = None,
@@ -44,7 +47,8 @@ def export_cmd(
     if (sign_key is None) != (sign_cert is None):
         raise InputError("give both --sign-key and --sign-cert to sign the report", field="sign")
     signing = ReportSigning(sign_key, sign_cert, tuple(sign_chain or ())) if sign_key and sign_cert else None
-    options = ExportOptions(derivatives=tuple(derivative or ()), skip_refused=skip_refused, ern_prefix=ern_prefix, signing=signing)
+    options = ExportOptions(derivatives=tuple(derivative or ()), skip_refused=skip_refused, ern_prefix=ern_prefix, signing=signing,
+                            recipient_kind=recipient_kind, purpose_code=purpose_code)
     ws = workspace(home)
     result = export_case(ws, case, items or [], to, purpose, out, options=options)
     if as_json:

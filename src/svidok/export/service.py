@@ -44,7 +44,7 @@ from svidok.evidence import queries
 from svidok.evidence.ids import check_case_ref, check_item_id, new_item_id
 from svidok.export import ecourt
 from svidok.export.bagit import BagWriter, safe_name
-from svidok.export.disclosure import CONSENT_CHECKED, check_disclosure
+from svidok.export.disclosure import check_disclosure
 from svidok.export.report import ReportSigning, item_view, render_report, sign_report
 from svidok.export.verify_txt import VerifyFacts, verify_txt
 from svidok.ledger.entry import format_time
@@ -74,10 +74,15 @@ class ExportOptions:
     reasons, in the ledger entry) instead of refusing the export. ``ern_prefix``: the
     ``SITUATION-PARTY`` part of the ERN-like ids. ``signing``: how to sign the report (its TSA
     defaults to the workspace's first one). ``report``: write the PDF report (a court bundle
-    always has one; benchmarks may leave it out).
+    always has one; benchmarks may leave it out). ``recipient_kind`` and ``purpose_code`` name
+    the recipient and purpose in the consent vocabulary (:data:`svidok.protect.consent.RECIPIENTS`,
+    :data:`~svidok.protect.consent.PURPOSES`) so that the consent of the persons an item
+    concerns can be checked; without them such items are refused.
     """
 
     derivatives: Sequence[str] = ()
+    recipient_kind: str | None = None
+    purpose_code: str | None = None
     skip_refused: bool = False
     ern_prefix: str = "SVD"
     signing: ReportSigning | None = None
@@ -181,7 +186,7 @@ def _plan(ws: Workspace, s: Session, case: str, item_ids: Sequence[str], recipie
 
     refused: dict[str, list[str]] = {}
     for row in rows:
-        reasons = check_disclosure(s, row, recipient, purpose)
+        reasons = check_disclosure(s, row, recipient, purpose, recipient_kind=options.recipient_kind, purpose_code=options.purpose_code)
         if reasons:
             refused[row.id] = reasons
     if refused and not options.skip_refused:
@@ -271,6 +276,7 @@ def _json_bytes(obj: Any) -> bytes:
 def _write(ws: Workspace, plan: _Plan, root: Path, options: ExportOptions) -> tuple[BagWriter, str, str, bool, list[str]]:
     """Write the bundle into ``root``; returns (writer, bundle digest, tagmanifest sha256, signed, warnings)."""
     warnings: list[str] = []
+    consent_checked = options.recipient_kind is not None and options.purpose_code is not None
     bag = BagWriter(root)
     cp = plan.checkpoint
     rows = []
@@ -343,8 +349,9 @@ def _write(ws: Workspace, plan: _Plan, root: Path, options: ExportOptions) -> tu
         "ecourt": {"csv": layout.ECOURT_CSV, "fields": layout.ECOURT_FIELDS},
         "report": ({"pdf": layout.REPORT_PDF, "signer_chain": layout.SIGNER_CHAIN if signing else None}
                    if options.report else None),
-        "disclosure": {"consent_checked": CONSENT_CHECKED, "refused_items": len(plan.refused),
-                       "rules": "sensitivity labels (svidok.export.disclosure); consent of persons not yet checked"},
+        "disclosure": {"consent_checked": consent_checked, "recipient_kind": options.recipient_kind,
+                       "purpose_code": options.purpose_code, "refused_items": len(plan.refused),
+                       "rules": "sensitivity and consent of the persons concerned (svidok.export.disclosure)"},
         "bundle_digest": "see bag-info.txt Svidok-Bundle-Digest and svidok_verify.layout.bundle_digest",
     }
     bag.write_bytes(layout.BUNDLE_JSON, _json_bytes(manifest))
@@ -355,7 +362,7 @@ def _write(ws: Workspace, plan: _Plan, root: Path, options: ExportOptions) -> tu
             "id": plan.export_id, "case": plan.case, "recipient": plan.recipient, "purpose": plan.purpose,
             "organisation": ws.config.organisation, "created_at": plan.created_at, "bundle_digest": digest,
             "origin": ws.origin, "checkpoint_size": cp.size, "verifier_key": ws.verifier_key,
-            "tokens": len(tokens), "refused": len(plan.refused), "consent_checked": CONSENT_CHECKED,
+            "tokens": len(tokens), "refused": len(plan.refused), "consent_checked": consent_checked,
         }
         pdf = render_report(export_view, views)
         if signing is not None:
@@ -370,7 +377,7 @@ def _write(ws: Workspace, plan: _Plan, root: Path, options: ExportOptions) -> tu
         organisation=ws.config.organisation, origin=ws.origin, verifier_key=ws.verifier_key, checkpoint_size=cp.size,
         bundle_digest=digest, items=len(plan.items), tokens=[(t["token"], t["ca"]) for t in tokens],
         previous_size=plan.previous["size"] if plan.previous else None, signed_report=signed,
-        consent_checked=CONSENT_CHECKED,
+        consent_checked=consent_checked, recipient_kind=options.recipient_kind, purpose_code=options.purpose_code,
     )
     info = {
         "Source-Organization": ws.config.organisation,
@@ -411,6 +418,15 @@ def export_case(
     for kind in options.derivatives:
         if not _KIND.fullmatch(kind):
             raise InputError(f"derivative kind {kind!r} is not a kind name", field="derivatives")
+    from svidok.protect.consent import PURPOSES, RECIPIENTS
+
+    if options.recipient_kind is not None and options.recipient_kind not in RECIPIENTS:
+        raise InputError(f"recipient kind {options.recipient_kind!r} is not one of {', '.join(RECIPIENTS)}", field="recipient_kind")
+    if options.purpose_code is not None and options.purpose_code not in PURPOSES:
+        raise InputError(f"purpose code {options.purpose_code!r} is not one of {', '.join(PURPOSES)}", field="purpose_code")
+    if (options.recipient_kind is None) != (options.purpose_code is None):
+        raise InputError("give both the recipient kind and the purpose code, or neither", field="recipient_kind")
+    consent_checked = options.recipient_kind is not None
     out = Path(out_dir).expanduser().absolute()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out} already exists and is not an empty folder; choose a new folder", field="out")
@@ -454,8 +470,11 @@ def export_case(
         "bytes": bag.octets,
         "report_signed": signed,
         "timestamps": len(plan.tokens),
-        "consent_checked": CONSENT_CHECKED,
+        "consent_checked": consent_checked,
     }
+    if consent_checked:
+        payload["recipient_kind"] = options.recipient_kind
+        payload["purpose_code"] = options.purpose_code
     if plan.previous is not None:
         payload["previous"] = {"export": plan.previous["export"], "checkpoint_size": plan.previous["size"]}
     subjects = [f"evidence:{it.row.id}" for it in plan.items] + [f"case:{case}", f"export:{plan.export_id}"]

@@ -35,10 +35,8 @@ class VerifyFacts:
     previous_size: int | None
     signed_report: bool
     consent_checked: bool
-
-
-def _rel(path: str) -> str:
-    return path  # paths in the text are relative to the bundle folder
+    recipient_kind: str | None = None
+    purpose_code: str | None = None
 
 
 def verify_txt(f: VerifyFacts) -> bytes:
@@ -103,7 +101,7 @@ def verify_txt(f: VerifyFacts) -> bytes:
         ]
         for token, cas in f.tokens:
             ca = cas[0] if cas else "TSA-CA.pem"
-            lines.append(f"    openssl ts -verify -in {q(_rel(token))} -data {q(layout.CHECKPOINT)} -CAfile {q(_rel(ca))}")
+            lines.append(f"    openssl ts -verify -in {q(token)} -data {q(layout.CHECKPOINT)} -CAfile {q(ca)}")
         lines += [
             "",
             "OpenSSL prints 'Verification: OK'. The CA certificate is included for convenience;",
@@ -166,9 +164,15 @@ def verify_txt(f: VerifyFacts) -> bytes:
         "- Who controls the ledger key, the signing certificate and the TSA: compare them with",
         "  ones you obtained independently.",
     ]
-    if not f.consent_checked:
+    if f.consent_checked:
         lines += [
-            "- Consent: the sender's Svidok checked sensitivity labels before export, but not yet",
-            "  the recorded consent of every person shown or named in the items.",
+            "- That consent was given: the sender's system checked, before export, the consent the",
+            f"  sender recorded for every person linked to each item ({f.recipient_kind}, {f.purpose_code}),",
+            "  but the consent forms themselves are not in this bundle.",
+        ]
+    else:
+        lines += [
+            "- Consent: the export did not name the recipient and purpose in the consent vocabulary,",
+            "  so only items linked to no recorded person could be included.",
         ]
     return ("\n".join(lines) + "\n").encode("utf-8")
