@@ -206,3 +206,17 @@ def test_a_bad_entry_in_a_large_batch_loses_the_batch_and_nothing_else(ws, kwarg
     assert len(_stored_hash_rows(ws)) == merkle.stored_hash_count(300)
     with ws.transaction() as txn:  # and the ledger carries on from where it was
         assert txn.append("note", {"n": 300}).index == 300
+
+
+def test_writer_lists_everything_it_appended_in_a_large_batch(ws):
+    with ws.transaction() as txn:
+        txn.append("note", {"n": 0})
+    with ws.transaction() as txn:
+        returned = [txn.append("note", _payload(k), subjects=[f"note:{k}"]) for k in range(1, 2001)]
+        txn.writer.flush()
+        returned.append(txn.append("note", {"n": 2001}))
+        listed = txn.writer.appended
+    assert [a.index for a in listed] == list(range(1, 2002))
+    assert listed == returned
+    with ws.db.read() as s:
+        assert [ws.ledger.entry(s, a.index) for a in listed[::250]] == [a.data for a in returned[::250]]

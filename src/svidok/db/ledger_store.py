@@ -339,12 +339,23 @@ class LedgerWriter:
         self._entry_values: list[Any] = []
         self._hash_values: list[bytes] = []
         self._subject_values: list[Any] = []
-        self.appended: list[Appended] = []
+        self._first = n  # index of the first entry appended by this writer
+        self._datas: list[bytes] = []  # their bytes (not GC-tracked, unlike Entry objects)
         self.checkpoint: StoredCheckpoint | None = None
 
     @property
     def size(self) -> int:
         return self._frontier.size
+
+    @property
+    def appended(self) -> list[Appended]:
+        """Every entry this writer has sequenced, in order (decoded again from its bytes).
+
+        Rebuilt on access so that the append path keeps no per-entry objects alive: a batch of
+        thousands of entries then costs the garbage collector nothing.
+        """
+        first = self._first
+        return [Appended(first + i, Entry.decode(d), d) for i, d in enumerate(self._datas)]
 
     def append(
         self, entry_type: str, payload: Mapping[str, Any], *, actor: str, subjects: Sequence[str] = ()
@@ -380,9 +391,8 @@ class LedgerWriter:
         elif subjects:
             for s in dict.fromkeys(subjects):
                 self._subject_values += (s, index)
-        appended = Appended(index, entry, data)
-        self.appended.append(appended)
-        return appended
+        self._datas.append(data)
+        return Appended(index, entry, data)
 
     def flush(self) -> None:
         """Write the pending batch (no commit: the caller's transaction commits)."""
