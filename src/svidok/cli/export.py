@@ -60,16 +60,16 @@ def export_cmd(
             "report_signed": result.signed, "timestamps": result.timestamps, "warnings": result.warnings,
         })
         return
-    console.print(f"exported [bold]{len(result.items)}[/bold] item(s) of case {case} to {result.path}", highlight=False)
-    console.print(f"  export:        {result.export_id} (ledger entry {result.index})", highlight=False)
-    console.print(f"  bundle digest: {result.bundle_digest}", highlight=False)
-    console.print(f"  files:         {result.files} ({result.bytes} bytes), checkpoint size {result.checkpoint_size}", highlight=False)
-    console.print(f"  report:        {'signed (PAdES)' if result.signed else 'not signed'}; {result.timestamps} timestamp token(s)", highlight=False)
+    console.print(f"exported [bold]{len(result.items)}[/bold] item(s) of case {case} to {result.path}", highlight=False, soft_wrap=True)
+    console.print(f"  export:        {result.export_id} (ledger entry {result.index})", highlight=False, soft_wrap=True)
+    console.print(f"  bundle digest: {result.bundle_digest}", highlight=False, soft_wrap=True)
+    console.print(f"  files:         {result.files} ({result.bytes} bytes), checkpoint size {result.checkpoint_size}", highlight=False, soft_wrap=True)
+    console.print(f"  report:        {'signed (PAdES)' if result.signed else 'not signed'}; {result.timestamps} timestamp token(s)", highlight=False, soft_wrap=True)
     for iid, reasons in result.refused.items():
         console.print(f"[yellow]refused[/yellow] {iid}: {'; '.join(reasons)}", highlight=False, soft_wrap=True)
     for w in result.warnings:
         console.print(f"[yellow]warning[/yellow]: {w}", highlight=False, soft_wrap=True)
-    console.print(f"check it with: svidok-verify {result.path}", highlight=False)
+    console.print(f"check it with: svidok-verify {result.path}", highlight=False, soft_wrap=True)
 
 
 def import_cmd(
@@ -91,10 +91,10 @@ def import_cmd(
                     "statuses": result.statuses, "kept_files": result.kept, "ledger_index": result.index,
                     "not_checked": [c.as_dict() for c in result.report.unchecked]})
         return
-    console.print(f"verified and received bundle {result.bundle_digest} into case {case}", highlight=False)
+    console.print(f"verified and received bundle {result.bundle_digest} into case {case}", highlight=False, soft_wrap=True)
     for sender_item, local in result.items.items():
-        console.print(f"  {sender_item} -> {local} ({result.statuses.get(sender_item)})", highlight=False)
-    console.print(f"  kept {result.kept} files of the sender's proofs and records; receipt {result.receipt_id} (ledger entry {result.index})", highlight=False)
+        console.print(f"  {sender_item} -> {local} ({result.statuses.get(sender_item)})", highlight=False, soft_wrap=True)
+    console.print(f"  kept {result.kept} files of the sender's proofs and records; receipt {result.receipt_id} (ledger entry {result.index})", highlight=False, soft_wrap=True)
     for c in result.report.unchecked:
         console.print(f"[yellow]not checked[/yellow] {c.kind}: {c.message}", highlight=False, soft_wrap=True)
 
