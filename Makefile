@@ -14,7 +14,7 @@ setup:
 	@scripts/setup.sh --test
 
 lock:
-	.venv/bin/python -m uv pip compile pyproject.toml --extra test -o requirements.lock --python-version 3.11 --generate-hashes -q
+	.venv/bin/python -m uv pip compile requirements.in -o requirements.lock --python-version 3.11 --generate-hashes -q
 
 bench:
 	.venv/bin/python bench/ledger.py

@@ -38,9 +38,8 @@ if ! .venv/bin/python -m uv --version >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q --disable-pip-version-check uv==0.13.8
 fi
 STAMP=.venv/.svidok-lock
-HASH=$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
+HASH=$(cat requirements.lock pyproject.toml verify/pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$HASH" ]; then
   .venv/bin/python -m uv pip sync -q --python .venv/bin/python requirements.lock
-  .venv/bin/python -m uv pip install -q --python .venv/bin/python --no-deps -e .
   echo "$HASH" > "$STAMP"
 fi
