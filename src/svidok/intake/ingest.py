@@ -10,7 +10,8 @@ The path of a file (ARCHITECTURE.md, "The path of a file through intake"):
    is refused, not half-recorded;
 3. when a batch is full (``batch_files`` files or ``batch_seconds`` seconds), one write
    transaction records an ``evidence.acquired`` entry per file and is sealed by one signed
-   checkpoint (:func:`svidok.evidence.service.register_acquisitions`).
+   checkpoint (:func:`svidok.evidence.service.register_acquisitions`), in a background thread
+   while the next files are read.
 
 Crash safety: a kill before step 3 commits leaves blobs that no entry names (orphans, listed
 as warnings by ``svidok verify``); the re-run stores nothing twice and registers them
@@ -145,7 +146,12 @@ def _first_line(exc: BaseException) -> str:
 
 
 class _Batcher:
-    """Collects stored files and registers them in batches, each in one transaction."""
+    """Collects stored files and registers them in batches, each in one transaction.
+
+    Registration runs in one background thread, so reading and storing the next files goes on
+    while a batch is being recorded; at most one batch is in flight, and outcomes are emitted
+    (by the caller's thread) in order.
+    """
 
     def __init__(self, ws: Workspace, info: AcquisitionInfo, summary: IngestSummary, emit: Callable[[FileOutcome], None],
                  batch_files: int, batch_seconds: float) -> None:
@@ -153,6 +159,8 @@ class _Batcher:
         self.batch_files, self.batch_seconds = batch_files, batch_seconds
         self.files: list[StoredFile] = []
         self.started = 0.0
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svidok-register")
+        self.pending: Future[list[FileOutcome]] | None = None
 
     def add(self, stored: StoredFile) -> None:
         if not self.files:
@@ -161,27 +169,42 @@ class _Batcher:
         self.maybe_flush()
 
     def maybe_flush(self) -> None:
+        if self.pending is not None and self.pending.done():
+            self._drain()
         if self.files and (len(self.files) >= self.batch_files or time.monotonic() - self.started >= self.batch_seconds):
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = False) -> None:
         files, self.files = self.files, []
-        if not files:
-            return
+        if files:
+            self._drain()
+            self.pending = self.pool.submit(self._register_all, files)
+        if wait:
+            self._drain()
+
+    def close(self) -> None:
+        self.flush(wait=True)
+        self.pool.shutdown()
+
+    def _drain(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            for outcome in pending.result():
+                self.emit(outcome)
+
+    def _register_all(self, files: list[StoredFile]) -> list[FileOutcome]:
         try:
-            regs = self._register(files)
+            return [self._outcome(f, reg) for f, reg in zip(files, self._register(files))]
         except (SvidokError, sqlalchemy.exc.SQLAlchemyError):
-            regs = None
-        if regs is None:  # isolate the bad file(s): one transaction each
-            for f in files:
-                try:
-                    self._outcome(f, self._register([f])[0])
-                except (SvidokError, sqlalchemy.exc.SQLAlchemyError) as exc:
-                    self.emit(FileOutcome(f.display, "failed", f"could not be registered: {_first_line(exc)}",
-                                          digest=f.digest, size=f.size, path_hex=f.path_hex, warnings=list(f.flags)))
-            return
-        for f, reg in zip(files, regs):
-            self._outcome(f, reg)
+            pass
+        out = []  # isolate the bad file(s): one transaction each
+        for f in files:
+            try:
+                out.append(self._outcome(f, self._register([f])[0]))
+            except (SvidokError, sqlalchemy.exc.SQLAlchemyError) as exc:
+                out.append(FileOutcome(f.display, "failed", f"could not be registered: {_first_line(exc)}",
+                                       digest=f.digest, size=f.size, path_hex=f.path_hex, warnings=list(f.flags)))
+        return out
 
     def _register(self, files: list[StoredFile]) -> list[Registered]:
         started = time.perf_counter()
@@ -193,9 +216,10 @@ class _Batcher:
         self.summary.batches += 1
         return regs
 
-    def _outcome(self, f: StoredFile, reg: Registered) -> None:
-        self.emit(FileOutcome(f.display, reg.status, item=reg.item_id, digest=f.digest, size=f.size, index=reg.index,
-                              warnings=list(f.flags), path_hex=f.path_hex))
+    @staticmethod
+    def _outcome(f: StoredFile, reg: Registered) -> FileOutcome:
+        return FileOutcome(f.display, reg.status, item=reg.item_id, digest=f.digest, size=f.size, index=reg.index,
+                           warnings=list(f.flags), path_hex=f.path_hex)
 
 
 def ingest(
@@ -236,7 +260,7 @@ def ingest(
 
     batcher = _Batcher(ws, info, summary, emit, batch_files, batch_seconds)
     inflight: deque[tuple[Candidate, Future[StoredFile | Refused]]] = deque()
-    limit = max(2, workers * 4)
+    limit = max(4, workers * 8)
 
     def collect(cand: Candidate, fut: Future[StoredFile | Refused]) -> None:
         result = fut.result()
@@ -247,17 +271,19 @@ def ingest(
         else:
             batcher.add(result)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="svidok-ingest") as pool:
-        for item in walk(sources):
-            if isinstance(item, Refused):
-                emit(refused(item))
-            else:
-                inflight.append((item, pool.submit(read_into_store, store, item, on_bytes)))
-            while inflight and (len(inflight) >= limit or inflight[0][1].done()):
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="svidok-ingest") as pool:
+            for item in walk(sources):
+                if isinstance(item, Refused):
+                    emit(refused(item))
+                else:
+                    inflight.append((item, pool.submit(read_into_store, store, item, on_bytes)))
+                while inflight and (len(inflight) >= limit or inflight[0][1].done()):
+                    collect(*inflight.popleft())
+                batcher.maybe_flush()
+            while inflight:
                 collect(*inflight.popleft())
-            batcher.maybe_flush()
-        while inflight:
-            collect(*inflight.popleft())
-    batcher.flush()
+    finally:
+        batcher.close()
     summary.seconds = time.perf_counter() - started
     return summary
