@@ -113,6 +113,8 @@ def check_pdf(data: bytes, trust_pems: Sequence[bytes], tsa_pems: Sequence[bytes
             elif not st.valid:
                 text = "the signature value does not verify; " + text
             out.append(PdfSignature(name, kind, ok, bool(st.trusted), text))
-        except (SignatureValidationError, ValueError, KeyError) as exc:
-            out.append(PdfSignature(name, kind, False, False, f"cannot be validated: {exc}"))
+        except SignatureValidationError as exc:
+            out.append(PdfSignature(name, kind, False, False, f"does not validate: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - a damaged PDF raises pyHanko's PdfReadError and others
+            out.append(PdfSignature(name, kind, False, False, f"cannot be validated, the PDF is damaged: {exc}"))
     return out
