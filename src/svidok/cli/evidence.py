@@ -234,9 +234,9 @@ def show_cmd(
         return
     console.print(f"[bold]{shown['id']}[/bold] in case {shown['case']}", highlight=False)
     for key in ("digest", "size", "mime", "custodian", "created_index", "created_at", "metadata_state"):
-        console.print(f"  {key}: {shown[key]}", highlight=False)
+        console.print(f"  {key}: {shown[key]}", highlight=False, soft_wrap=True)
     if shown["pdq"]:
-        console.print(f"  pdq: {shown['pdq']['hash']} (quality {shown['pdq']['quality']})", highlight=False)
+        console.print(f"  pdq: {shown['pdq']['hash']} (quality {shown['pdq']['quality']})", highlight=False, soft_wrap=True)
     facts = Table(title="metadata summary")
     for col in ("field", "value", "source"):
         facts.add_column(col, overflow="fold")
@@ -245,9 +245,9 @@ def show_cmd(
     console.print(facts)
     for m in shown["metadata"]:
         state = "ok" if m["ok"] else f"error: {m['error']}"
-        console.print(f"  extractor {m['extractor']} {m['version']} (entry {m['index']}): {state}", highlight=False)
+        console.print(f"  extractor {m['extractor']} {m['version']} (entry {m['index']}): {state}", highlight=False, soft_wrap=True, markup=False)
     for d in shown["derivatives"]:
-        console.print(f"  {d['kind']}: {d['digest']} {d['size']} bytes, {d['tool']} {d['tool_version']} (entry {d['index']})", highlight=False)
+        console.print(f"  {d['kind']}: {d['digest']} {d['size']} bytes, {d['tool']} {d['tool_version']} (entry {d['index']})", highlight=False, soft_wrap=True)
     console.print("chain of custody:")
     _print_chain(shown["custody"])
 
