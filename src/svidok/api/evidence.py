@@ -203,6 +203,19 @@ def custody(id: _ItemId, ws: WorkspaceDep) -> Any:
         return {"item": item, "custody": queries.custody_chain(s, ws.ledger, item)}
 
 
+def _held_back(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks of a verifying reader, each sent only once the next one was read: the
+    reader's digest check fails after its last chunk, so a corrupt blob's last chunk is never
+    sent and the response stays short of its Content-Length (the client sees it incomplete)."""
+    held = None
+    for chunk in chunks:
+        if held is not None:
+            yield held
+        held = chunk
+    if held is not None:
+        yield held
+
+
 def _chunks(ws: Any, digest: str, r: ByteRange) -> Iterator[bytes]:
     pos = r.start
     while pos <= r.end:
@@ -254,7 +267,7 @@ def download(
     media = mime or "application/octet-stream"
     if wanted is None:
         headers["Content-Length"] = str(size)
-        return StreamingResponse(ws.blobs.read_verified(item.digest), media_type=media, headers=headers)
+        return StreamingResponse(_held_back(ws.blobs.read_verified(item.digest)), media_type=media, headers=headers)
     headers["Content-Length"] = str(wanted.length)
     headers["Content-Range"] = content_range(wanted, size)
     return StreamingResponse(_chunks(ws, item.digest, wanted), status_code=206, media_type=media, headers=headers)
