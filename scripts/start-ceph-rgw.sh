@@ -76,12 +76,15 @@ case "$D" in
     *) die "CEPH_TEST_DIR must be a directory under /tmp (got '$D'); it is wiped on start" ;;
 esac
 case "$D" in *..*) die "CEPH_TEST_DIR must not contain '..' (got '$D')" ;; esac
+for v in RGW_PORT MON_PORT MEMSTORE_BYTES; do
+    [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a number (got '${!v}')"
+done
 
 # 0. One start or stop at a time (another session may be starting the same gateway).
 if [ "${SVIDOK_RGW_LOCK_HELD:-0}" != 1 ]; then
     STEP="waiting for the lock $D.lock"
     exec 9>>"$D.lock"
-    flock -w 900 9 || die "another start or stop of the gateway in $D has held $D.lock for 15 minutes"
+    flock -w 300 9 || die "another start or stop of the gateway in $D has held $D.lock for 5 minutes"
 fi
 
 # 1. Reuse a gateway that already answers.
@@ -129,17 +132,17 @@ if [ "$missing" = 1 ]; then
     if [ "$need_update" = 1 ]; then
         STEP="running apt-get update"
         log "package lists do not offer $PKGS; running apt-get update"
-        apt-get update -q >&2
+        apt-get update -q -o DPkg::Lock::Timeout=300 >&2
     fi
     STEP="installing $PKGS with apt-get"
     log "installing $PKGS"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $PKGS >&2; then
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $PKGS >&2; then
         if [ "$need_update" = 0 ]; then
             log "install failed; the package lists may be stale, running apt-get update and retrying once"
             STEP="running apt-get update (retry)"
-            apt-get update -q >&2
+            apt-get update -q -o DPkg::Lock::Timeout=300 >&2
             STEP="installing $PKGS with apt-get (retry)"
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $PKGS >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $PKGS >&2
         else
             false
         fi
@@ -218,18 +221,18 @@ monmaptool --create --addv a "[v2:127.0.0.1:$MON_PORT]" --fsid "$FSID" "$D/monma
 ceph-mon "${C[@]}" --mkfs -i a --monmap "$D/monmap"
 STARTED_DAEMONS=1
 STEP="starting the monitor (port $MON_PORT)"
-ceph-mon "${C[@]}" -i a
+ceph-mon "${C[@]}" -i a 9>&-   # daemons must not inherit (and so keep) the lock
 timeout 30 bash -c "until ceph -c '$D/ceph.conf' --connect-timeout 5 mon stat >/dev/null 2>&1; do sleep 1; done"
 
 STEP="creating the OSD"
 OSD_ID=$(timeout 60 ceph "${C[@]}" osd create)
 ceph-osd "${C[@]}" -i "$OSD_ID" --mkfs >/dev/null 2>&1
 STEP="starting the OSD"
-ceph-osd "${C[@]}" -i "$OSD_ID"
+ceph-osd "${C[@]}" -i "$OSD_ID" 9>&-
 timeout 60 bash -c "until ceph -c '$D/ceph.conf' osd stat 2>/dev/null | grep -q '1 up'; do sleep 1; done"
 
 STEP="starting radosgw on $ENDPOINT"
-radosgw "${C[@]}" -n client.rgw.a
+radosgw "${C[@]}" -n client.rgw.a 9>&-
 timeout 120 bash -c "until curl -s --max-time 2 -o /dev/null '$ENDPOINT/'; do sleep 1; done"
 # the gateway that answers must be the one just started
 STEP="checking that the new radosgw owns $ENDPOINT"

@@ -16,7 +16,7 @@ case "$D" in
 esac
 if [ "${SVIDOK_RGW_LOCK_HELD:-0}" != 1 ] && [ -d "$D" ]; then
     exec 9>>"$D.lock"
-    flock -w 900 9 || { log "ERROR: another start or stop holds $D.lock"; exit 1; }
+    flock -w 300 9 || { log "ERROR: another start or stop holds $D.lock"; exit 1; }
 fi
 
 alive() {  # the pid exists and is not a zombie

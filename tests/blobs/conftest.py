@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -196,7 +197,15 @@ def _pid_alive(pid: int) -> bool:
 def _rgw_lock(directory: str) -> Iterator[None]:
     """The flock the start/stop scripts take too ("<dir>.lock"): one start/stop at a time."""
     with open(f"{directory}.lock", "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{directory}.lock has been held by another process for 5 minutes", pytrace=False)
+                time.sleep(0.5)
         try:
             yield
         finally:
