@@ -485,7 +485,7 @@ def record_assess(
 def record_kinds(as_json: JsonOpt = False) -> None:
     """List record kinds and their fields."""
     from svidok.records.kinds import kinds
-    data = {
+    data: dict[str, dict[str, Any]] = {
         name: {"prefix": k.prefix, "label": k.label, "fields": [f.describe() for f in k.fields if not f.system]}
         for name, k in sorted(kinds().items())
     }
@@ -501,7 +501,7 @@ def record_kinds(as_json: JsonOpt = False) -> None:
 def record_link_types(as_json: JsonOpt = False) -> None:
     """List link types, what they join and their attributes."""
     from svidok.records import links
-    data = {
+    data: dict[str, dict[str, Any]] = {
         t.name: {"sources": list(t.sources), "targets": list(t.targets), "attrs": [f.describe() for f in t.attrs], "help": t.help}
         for t in links.LINK_TYPES.values()
     }

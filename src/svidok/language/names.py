@@ -245,7 +245,7 @@ def _token_keys(token: str, lang: str | None) -> TokenKeys:
     if script == "Cyrl":
         fold: str | None = norm.translate(_CYR_FOLD)
         latin = dict(_translit_token(norm, lang if lang in ("uk", "ru") else None))
-        eq = lookup.get("c:" + fold)
+        eq = lookup.get("c:" + norm.translate(_CYR_FOLD))
     else:
         fold = None
         key = _latin_key(norm)

@@ -62,7 +62,7 @@ def create_record(txn: Txn, kind: str, doc: Mapping[str, Any], *, path: str = ""
     }
     make_one = special.get(k.name)
     if make_one is not None:
-        return make_one(txn, data, id=extra.get("id"), path=path)  # type: ignore[operator]
+        return make_one(txn, data, id=extra.get("id"), path=path)
     return service.create(txn, k.name, data, id=extra.get("id"), path=path)
 
 

@@ -187,7 +187,10 @@ class Field:
         if kind_name == EVIDENCE:
             from svidok.evidence.ids import check_item_id
 
-            check_item_id(rid, path)
+            try:
+                check_item_id(rid, path)
+            except InputError as exc:
+                raise _bad(path, exc.message) from None
         elif not get_kind(kind_name).accepts_id(rid):
             raise _bad(path, f"{value!r} does not name a {kind_name}")
         return f"{kind_name}:{rid}"

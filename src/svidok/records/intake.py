@@ -65,7 +65,7 @@ _EVIDENCE_KEYS = ("evidence", "record", "role", "page_from", "page_to", "time_fr
 class PlaceEntry(places.PlaceIn, total=False):
     """A place of the intake: ``key`` plus either ``existing`` or the fields of a new place."""
 
-    key: Required[str]  # type: ignore[misc]
+    key: Required[str]
     existing: str
     names: list[NameIn]
 
@@ -186,7 +186,7 @@ def _names(entry: Mapping[str, Any], path: str) -> list[Any]:
 
 
 def _name_pairs(names: Sequence[Any], primary: str | None = None) -> list[tuple[str, str | None]]:
-    out = [(primary, None)] if primary else []
+    out: list[tuple[str, str | None]] = [(primary, None)] if primary else []
     for n in names:
         if isinstance(n, Mapping) and isinstance(n.get("name"), str):
             out.append((n["name"], n.get("lang") if isinstance(n.get("lang"), str) else None))
@@ -226,9 +226,9 @@ def intake_incident(txn: Txn, doc: IntakeIn | Mapping[str, Any], *, check_duplic
     for kind, items, name in (("place", place_list, "places"), ("unit", unit_list, "units"), ("person", person_list, "persons")):
         for i, e in enumerate(items):
             if "existing" in e:
-                extra = sorted(set(e) - {"key", "existing", "roles"})
-                if extra:
-                    where = f"{name}[{i}].{extra[0]}"
+                fields = sorted(set(e) - {"key", "existing", "roles"})
+                if fields:
+                    where = f"{name}[{i}].{fields[0]}"
                     raise InputError(f"{where}: an existing {kind} is only referred to here; correct the {kind} itself to change it", field=where)
                 keys.ids[e["key"]] = keys.ref(session, e["existing"], kind, f"{name}[{i}].existing")
     case_ref = None
@@ -298,7 +298,7 @@ def intake_incident(txn: Txn, doc: IntakeIn | Mapping[str, Any], *, check_duplic
             attrs = {k: v for k, v in r.items() if k not in ("role", "context")}
             if attrs.get("unit_id") is not None:
                 attrs["unit_id"] = keys.ref(session, attrs["unit_id"], "unit", f"{rp}.unit_id")
-            result.roles.append(persons.add_role(txn, keys.ids[e["key"]], r.get("role"), context, attrs, path=rp))
+            result.roles.append(persons.add_role(txn, keys.ids[e["key"]], r.get("role"), context, attrs, path=rp))  # type: ignore[arg-type]
 
     for i, a in enumerate(act_list):
         path = f"acts[{i}]"

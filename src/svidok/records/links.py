@@ -146,7 +146,7 @@ class Link:
         }
 
 
-def _link_of(row: Mapping[str, Any]) -> Link:
+def _link_of(row: Mapping[Any, Any]) -> Link:
     return Link(
         row["id"], row["link_type"], row["source"], row["target"], jsontext.load(row["attrs"]) or {}, row["status"],
         int(row["created_idx"]), row["created_at"], row["created_by"],

@@ -153,11 +153,11 @@ def add_names(
     return made
 
 
-def _name_row(session: Session, name_id: str) -> tuple[Mapping[str, Any], str]:
+def _name_row(session: Session, name_id: str) -> tuple[Mapping[Any, Any], str]:
     for table in (person_name, record_name):
         row = session.execute(sa.select(table).where(table.c.id == name_id)).mappings().first()
         if row is not None:
-            owner = f"person:{row['person_id']}" if table is person_name else row["owner"]
+            owner = f"person:{row['person_id']}" if table is person_name else str(row["owner"])
             return row, owner
     raise NotFound(f"there is no name {name_id}", id=name_id)
 

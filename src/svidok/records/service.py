@@ -230,14 +230,14 @@ def create(
     return record_id
 
 
-def _row(session: Session, kind: Kind, record_id: str) -> Mapping[str, Any]:
+def _row(session: Session, kind: Kind, record_id: str) -> Mapping[Any, Any]:
     row = session.execute(sa.select(kind.table).where(kind.table.c.id == record_id)).mappings().first()
     if row is None:
         raise NotFound(f"there is no {kind.name} {record_id}", kind=kind.name, id=record_id)
     return row
 
 
-def _decoded(kind: Kind, row: Mapping[str, Any]) -> dict[str, Any]:
+def _decoded(kind: Kind, row: Mapping[Any, Any]) -> dict[str, Any]:
     json_cols = kind.json_columns
     out: dict[str, Any] = {}
     for f in kind.fields:
@@ -291,7 +291,7 @@ def correct(
 # -- reads ------------------------------------------------------------------------------------
 
 
-def _record(kind: Kind, row: Mapping[str, Any]) -> Record:
+def _record(kind: Kind, row: Mapping[Any, Any]) -> Record:
     return Record(
         kind.name,
         row["id"],
@@ -389,6 +389,6 @@ def list_records(
     return Page([_record(kind, r) for r in rows], total, limit, offset)
 
 
-def record_of(kind_name: str, row: Mapping[str, Any]) -> Record:
+def record_of(kind_name: str, row: Mapping[Any, Any]) -> Record:
     """A :class:`Record` from a table row of ``kind_name`` (for queries built elsewhere)."""
     return _record(get_kind(kind_name), row)
