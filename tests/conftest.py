@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.tsa_fixture"]
+pytest_plugins = ["tests.tsa_fixture", "tests.protect.log_guard"]  # log_guard: no vault value in any log of the run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"

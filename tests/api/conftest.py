@@ -16,12 +16,16 @@ from svidok.api import create_app
 
 @pytest.fixture
 def client(ws) -> Iterator["TestClient"]:
-    """A Starlette test client of the API over the test workspace (uploads not processed)."""
+    """A Starlette test client of the API over the test workspace (uploads not processed),
+    signed in with an investigator's API token: a member of the cases it opens."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # starlette's notice about httpx
         from fastapi.testclient import TestClient
 
+    from tests.protect.helpers import api_tester_token
+
     with TestClient(create_app(ws, process_uploads=False)) as c:
+        c.headers["Authorization"] = f"Bearer {api_tester_token(ws)}"  # an investigator (svidok.api.auth)
         yield c
 
 

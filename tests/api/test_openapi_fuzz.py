@@ -65,7 +65,11 @@ def session(tmp_path_factory):
     with fresh_db_url(tmp_path_factory.mktemp("fuzz")) as url:
         ws = init_workspace(tmp_path_factory.mktemp("fuzz-home") / "home", db_url=url)
         try:
-            yield asgi.get_client(create_app(ws, process_uploads=False))
+            from tests.protect.helpers import api_tester_token
+
+            client = asgi.get_client(create_app(ws, process_uploads=False))
+            client.headers["Authorization"] = f"Bearer {api_tester_token(ws)}"  # an investigator (svidok.api.auth)
+            yield client
         finally:
             ws.close()
 

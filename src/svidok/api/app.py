@@ -59,6 +59,9 @@ def create_app(ws: Workspace, *, process_uploads: bool = True) -> FastAPI:
     app.state.workspace = ws
     app.state.process_uploads = process_uploads
     errors.install(app)
+    from svidok.api import auth
+
+    auth.install(app, ws)  # authentication of every /api/ request; sign-in; protection routes
     app.include_router(health.router)
     app.include_router(records.build_router())
     app.include_router(history.router)

@@ -1,11 +1,14 @@
 """Request dependencies: the workspace and the acting principal.
 
-AUTHENTICATION: there is none until the protection issue (#5). Every endpoint except
-``GET /api/v1/health`` goes through the one dependency :func:`principal`, which for now returns
-the workspace's actor (``$SVIDOK_ACTOR`` or ``cli:<login>`` of the process running the server),
-so every ledger entry written through the API names that actor. The protection work replaces
-:func:`principal` (sessions, MFA, roles x compartments) in this one place; until then, serve the
-API on loopback only (``svidok serve`` binds 127.0.0.1 by default).
+Every endpoint except ``GET /api/v1/health`` and ``POST /api/v1/auth/login`` goes through the
+one dependency :func:`principal`. Authentication has already happened
+(:class:`svidok.api.auth.AuthMiddleware`: bearer token or session cookie, else 401);
+:func:`principal` authorises the request - role x token scope x case compartment x
+sensitivity - with the rule of its operation (:mod:`svidok.api.policy`; an operation without a
+rule is refused), records an audited view of restricted material before the handler runs, and
+returns the actor the handler writes ledger entries as (``user:<name>``). Handlers that need
+the principal itself (to filter listings, or for the protection services) take
+:data:`CurrentPrincipal`.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from svidok.protect.roles import Principal
 from svidok.workspace import Workspace
 
-__all__ = ["PrincipalDep", "WorkspaceDep", "get_workspace", "principal"]
+__all__ = ["CurrentPrincipal", "PrincipalDep", "WorkspaceDep", "current_principal", "get_workspace", "principal"]
 
 
 def get_workspace(request: Request) -> Workspace:
@@ -28,9 +32,21 @@ def get_workspace(request: Request) -> Workspace:
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
-def principal(ws: WorkspaceDep) -> str:
-    """Who is acting: NO AUTHENTICATION until the protection issue (#5); the workspace actor."""
-    return ws.actor
+async def principal(request: Request, ws: WorkspaceDep) -> str:
+    """Authorise the request (see the module docstring); the actor of its ledger entries."""
+    from svidok.api.policy import authorize_request
+
+    p = await authorize_request(request, ws)
+    return p.actor
 
 
 PrincipalDep = Annotated[str, Depends(principal)]
+
+
+def current_principal(request: Request, _actor: PrincipalDep) -> Principal:
+    """The authorised principal of the request (after :func:`principal`)."""
+    p: Principal = request.state.principal
+    return p
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

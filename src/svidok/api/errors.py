@@ -59,6 +59,8 @@ def _problem_content() -> dict[str, Any]:
 #: ``responses=`` of every router: the problem statuses any operation may answer.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "A malformed file or document (RFC 9457 problem)", "content": _problem_content()},
+    401: {"description": "Not signed in: no valid session or API token (RFC 9457 problem)", "content": _problem_content()},
+    403: {"description": "The role, token scope or sensitivity does not allow it (RFC 9457 problem)", "content": _problem_content()},
     404: {"description": "No such record, item or object (RFC 9457 problem)", "content": _problem_content()},
     409: {"description": "Stored data does not match what was committed to (RFC 9457 problem)", "content": _problem_content()},
     503: {"description": "The database, blob store or a timestamp authority failed (RFC 9457 problem)", "content": _problem_content()},

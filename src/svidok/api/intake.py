@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal, Optional, Union
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, create_model
 
-from svidok.api.deps import PrincipalDep, WorkspaceDep, principal
+from svidok.api.deps import CurrentPrincipal, PrincipalDep, WorkspaceDep, principal
 from svidok.api.errors import PROBLEM_RESPONSES, located
+from svidok.api.policy import visible
 from svidok.errors import InputError
 from svidok.api.models import STRICT, NameIn, enum_of, field_specs, input_type, text
 from svidok.records.history import WITHHELD
@@ -177,10 +178,16 @@ def _drop_unset(value: Any) -> Any:
 
 @router.post("/intake/incident", status_code=201, response_model=IntakeOut, operation_id="intake_incident",
              summary="Record an incident with its acts, persons, places, units and evidence in one call")
-def intake(body: IntakeIn, ws: WorkspaceDep, who: PrincipalDep) -> Any:  # type: ignore[valid-type]
+def intake(body: IntakeIn, ws: WorkspaceDep, who: PrincipalDep, p: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
     doc = _drop_unset(body)
     with located("body"):
         _existing_is_not_a_key(doc)
     with located("body"), ws.transaction(actor=who) as txn:
         result = intake_incident(txn, doc)
-    return _public(result.as_dict())
+    out = _public(result.as_dict())
+    with ws.db.read() as s:  # likely duplicates only among records the user may see (compartments)
+        for dup in out["duplicates"]:
+            seen = visible(s, p, {c["ref"] for c in dup["candidates"]}, restricted=True)
+            dup["candidates"] = [c for c in dup["candidates"] if c["ref"] in seen]
+        out["duplicates"] = [d for d in out["duplicates"] if d["candidates"]]
+    return out

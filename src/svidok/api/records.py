@@ -24,8 +24,9 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from svidok.api.deps import PrincipalDep, WorkspaceDep, principal
+from svidok.api.deps import CurrentPrincipal, PrincipalDep, WorkspaceDep, principal
 from svidok.api.errors import PROBLEM_RESPONSES, located
+from svidok.api.policy import visible, visible_page
 from svidok.api.models import (
     LinkOut,
     NameIn,
@@ -89,7 +90,7 @@ def _add_kind(router: APIRouter, kind: Kind) -> None:
         with ws.db.read() as s:
             return service.get(s, f"{k}:{_own(s, kind, id)}").as_dict()
 
-    def listing(filters: Annotated[Filters, Query()], ws: WorkspaceDep) -> Any:  # type: ignore[valid-type]
+    def listing(filters: Annotated[Filters, Query()], ws: WorkspaceDep, who: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
         given = filters.model_dump(exclude_none=True, by_alias=True)  # type: ignore[attr-defined]
         limit, offset = given.pop("limit"), given.pop("offset")
         where: dict[str, Any] = {}
@@ -105,9 +106,8 @@ def _add_kind(router: APIRouter, kind: Kind) -> None:
                     overlaps = (f.name, lo, hi)
                 elif f.name in given:
                     where[f.name] = f.normalise(given[f.name], f.name)
-            with ws.db.read() as s:
-                page = service.list_records(s, k, where=where, overlaps=overlaps, limit=limit, offset=offset)
-        return {"items": [r.as_dict() for r in page.items], "total": page.total, "limit": page.limit, "offset": page.offset}
+            with ws.db.read() as s:  # only records in the user's compartments (svidok.api.policy)
+                return visible_page(s, who, k, where=where, overlaps=overlaps, limit=limit, offset=offset)
 
     def correct(id: _ID, body: Changes, ws: WorkspaceDep, who: PrincipalDep) -> Any:  # type: ignore[valid-type]
         changes = body.changes.model_dump(exclude_unset=True, by_alias=True)  # type: ignore[attr-defined]
@@ -246,6 +246,7 @@ def _link_routes(router: APIRouter) -> None:
     def of_record(
         ref: _ID,
         ws: WorkspaceDep,
+        who: CurrentPrincipal,
         link_type: Annotated[Optional[Literal[tuple(LINK_TYPES)]], Query()] = None,  # type: ignore[valid-type]
         direction: Annotated[Literal["out", "in", "both"], Query()] = "both",
         include_removed: Annotated[bool, Query()] = False,
@@ -253,7 +254,9 @@ def _link_routes(router: APIRouter) -> None:
         with ws.db.read() as s:
             with located("path", {"id": "ref"}):
                 kind, rid = service.resolve(s, ref, "ref")
-            return [lk.as_dict() for lk in links.links_of(s, f"{kind}:{rid}", link_type=link_type, direction=direction, include_removed=include_removed)]
+            found = links.links_of(s, f"{kind}:{rid}", link_type=link_type, direction=direction, include_removed=include_removed)
+            seen = visible(s, who, {lk.other(f"{kind}:{rid}") for lk in found}, restricted=True)  # no refs into other compartments
+            return [lk.as_dict() for lk in found if lk.other(f"{kind}:{rid}") in seen]
 
     tags = ["Links"]
     router.add_api_route("/links", make, methods=["POST"], status_code=201, response_model=LinkOut, tags=tags,

@@ -14,6 +14,7 @@ from svidok.cli import log as log_cmd
 from svidok.cli import evidence as evidence_cmd
 from svidok.cli import export as export_cmd
 from svidok.cli import records as records_cmd
+from svidok.cli import protect as protect_cmd
 from svidok.cli.common import HomeOpt, JsonOpt, console, err_console, print_json, workspace
 from svidok.config import TsaConfig, default_home
 from svidok.errors import InputError, IntegrityError, SvidokError
@@ -29,6 +30,7 @@ app.add_typer(log_cmd.app, name="log")
 evidence_cmd.register(app)
 records_cmd.register(app)
 export_cmd.register(app)
+protect_cmd.register(app)
 
 
 @app.command()
@@ -58,6 +60,9 @@ def init(
     console.print(f"  ledger origin: {ws.origin}")
     console.print(f"  verifier key:  {ws.verifier_key}")
     console.print(f"  database:      {ws.db.describe()}")
+    from svidok.protect.vault import master_keys
+
+    console.print(f"  master key:    {master_keys(ws).source} (back it up apart from the database)")
 
 
 @app.command()

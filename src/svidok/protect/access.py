@@ -17,7 +17,7 @@ A *target* is anything a route or service acts on, named by its reference: a rec
 Sensitivity (:mod:`svidok.protect.sensitivity`) is the highest of the record's own level and
 any label set on it; evidence takes the highest level of the records that cite it.
 Conflict-related sexual violence (CRSV) is recognised from the case model (interviews flagged
-``sgbv``, incidents and acts of type ``sexual_violence``, roles with the harm ``sexual_harm``)
+``sgbv`` or of type ``sgbv_specialist``, incidents and acts of type ``sexual_violence``, roles with the harm ``sexual_harm``)
 or a label, and propagates the same way.
 
 :func:`require` raises :class:`~svidok.errors.NotFound` outside the user's compartments (so ids
@@ -50,7 +50,7 @@ from svidok.errors import InputError, NotFound
 from svidok.protect.errors import AccessDenied
 from svidok.protect.roles import ACTION_SCOPE, LEVELS, Action, Decision, Principal, allowed, decide
 
-__all__ = ["Target", "authorize", "require", "require_action", "target_info"]
+__all__ = ["Target", "authorize", "not_found", "require", "require_action", "target_info"]
 
 #: Kinds that are shared reference data rather than case material.
 SHARED_KINDS = frozenset({"place", "unit", "unit_presence"})
@@ -153,7 +153,7 @@ def _own_crsv(session: Session, kind: str, rid: str, row: dict[str, object] | No
     if row is None:
         return False
     if kind == "interview":
-        return bool(row.get("sgbv"))
+        return bool(row.get("sgbv")) or row.get("interview_type") == "sgbv_specialist"
     if kind == "incident":
         return row.get("incident_type") == "sexual_violence"
     if kind == "act":
@@ -171,6 +171,11 @@ def _own_crsv(session: Session, kind: str, rid: str, row: dict[str, object] | No
 def _label(session: Session, ref: str) -> tuple[str | None, bool]:
     row = session.execute(sa.select(sensitivity_label.c.level, sensitivity_label.c.crsv).where(sensitivity_label.c.target == ref)).first()
     return (None, False) if row is None else (str(row.level), bool(row.crsv))
+
+
+def not_found(token: str) -> NotFound:
+    """The one answer for a target that is absent or outside the user's compartments."""
+    return NotFound(f"no record is known as {token!r}", target=token)
 
 
 def target_info(session: Session, ref: str) -> Target:
@@ -217,12 +222,13 @@ def authorize(session: Session, principal: Principal, action: Action, ref: str) 
     return d, t
 
 
-def require(session: Session, principal: Principal, action: Action, ref: str) -> tuple[Decision, Target]:
+def require(session: Session, principal: Principal, action: Action, ref: str, *, shown_as: str | None = None) -> tuple[Decision, Target]:
     """Allow, or raise NotFound (outside the user's compartments or absent; the same message
-    either way) or AccessDenied (inside them, but not allowed)."""
+    either way, naming the target as the user gave it: ``shown_as``) or AccessDenied (inside
+    them, but not allowed)."""
     d, t = authorize(session, principal, action, ref)
     if d.outcome == "not_found":
-        raise NotFound(f"no record is known as {ref!r}", target=ref)
+        raise not_found(shown_as or ref)
     if d.outcome == "forbidden":
         raise AccessDenied(f"{principal.user} may not {action.value} {ref}: {d.reason}", target=ref, action=action.value)
     return d, t

@@ -162,7 +162,7 @@ def person_by_code(session: Session, code: str) -> tuple[str, str]:
         token = token[7:]
     row = session.execute(sa.select(person.c.id, person.c.code).where(sa.or_(person.c.code == token, person.c.id == token))).first()
     if row is None:
-        raise NotFound(f"no record is known as {code!r}", target=code)
+        raise NotFound(f"no record is known as {code!r}", target=code)  # as svidok.protect.access.not_found
     return str(row.id), str(row.code)
 
 
@@ -204,7 +204,7 @@ def record_consent(
     from svidok.protect.access import require
 
     person_id, code = person_by_code(txn.session, person_code)
-    require(txn.session, principal, Action.WRITE_CONSENT, f"person:{person_id}")
+    require(txn.session, principal, Action.WRITE_CONSENT, f"person:{person_id}", shown_as=person_code)
     triples = expand_grants(grants)
     cur = current(txn.session, person_id)
     if cur is not None and cur.erase:
@@ -228,7 +228,7 @@ def withdraw(
     from svidok.protect import vault
 
     person_id, code = person_by_code(txn.session, person_code)
-    require(txn.session, principal, Action.WRITE_CONSENT, f"person:{person_id}")
+    require(txn.session, principal, Action.WRITE_CONSENT, f"person:{person_id}", shown_as=person_code)
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 1000:
         raise InputError("reason: say how the withdrawal was received (1-1000 characters; no names)", field="reason")
     cur = current(txn.session, person_id)
@@ -241,7 +241,7 @@ def withdraw(
         if a not in ACTIONS:
             raise InputError(f"actions[{i}]: {a!r} is not one of {', '.join(ACTIONS)}", field=f"actions[{i}]")
     if erase:
-        require(txn.session, principal, Action.ERASE_IDENTITY, f"person:{person_id}")
+        require(txn.session, principal, Action.ERASE_IDENTITY, f"person:{person_id}", shown_as=person_code)
         if set(chosen) != set(ACTIONS):
             raise InputError("erase: erasure withdraws all consent; do not name actions", field="erase")
     remaining = frozenset(t for t in cur.grants if t[0] not in chosen)
@@ -258,7 +258,7 @@ def show(session: Session, principal: Principal, person_code: str, *, history: b
     from svidok.protect.access import require
 
     person_id, _ = person_by_code(session, person_code)
-    require(session, principal, Action.READ_CONSENT, f"person:{person_id}")
+    require(session, principal, Action.READ_CONSENT, f"person:{person_id}", shown_as=person_code)
     if not history:
         cur = current(session, person_id)
         return [cur] if cur is not None else []

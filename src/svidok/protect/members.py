@@ -5,6 +5,8 @@ not browse another group's cases. A membership (``member.granted``) names the us
 and any clearances (``crsv``: a named specialist for conflict-related sexual violence material
 of that case); ``member.revoked`` ends it, with the reason. Both are indexed under the user's
 and the case's subjects, so ``svidok history case:REF`` shows who could see the case when.
+The user who opened a case (the actor of its ``record.created`` entry) is its first member
+without a grant, until a ``member.revoked`` entry ends that too.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def revoke(txn: Txn, principal: Principal, user: str, case_ref: str, *, reason: 
     s = txn.session
     _user(s, user)
     cur = s.execute(sa.select(case_member).where(case_member.c.user_name == user, case_member.c.case_ref == case_ref)).first()
-    if cur is None or cur.status != "active":
+    opener = s.execute(sa.select(case_file.c.created_by).where(case_file.c.id == case_ref)).scalar() == f"user:{user}"
+    if (cur is None and not opener) or (cur is not None and cur.status != "active"):
         raise InputError(f"{user} is not a member of {case_ref}", field="user")
     if not isinstance(reason, str) or not reason.strip():
         raise InputError("reason: say why the membership ends", field="reason")
@@ -89,4 +92,12 @@ def members_of(session: Session, principal: Principal, case_ref: str) -> list[di
         .where(case_member.c.case_ref == case_ref, case_member.c.status == "active")
         .order_by(case_member.c.user_name)
     )
-    return [{"user": r.user_name, "role": r.role, "clearances": json.loads(r.clearances or "[]"), "since": r.granted_at} for r in rows]
+    out = [{"user": r.user_name, "role": r.role, "clearances": json.loads(r.clearances or "[]"), "since": r.granted_at} for r in rows]
+    case = session.execute(sa.select(case_file.c.created_by, case_file.c.created_at).where(case_file.c.id == case_ref)).first()
+    if case is not None and case.created_by.startswith("user:"):
+        opener = case.created_by[5:]
+        listed = session.execute(sa.select(case_member.c.user_name).where(case_member.c.case_ref == case_ref, case_member.c.user_name == opener)).first()
+        role = session.execute(sa.select(user_account.c.role).where(user_account.c.name == opener)).scalar()
+        if listed is None and role is not None:
+            out.append({"user": opener, "role": role, "clearances": [], "since": case.created_at, "opened_the_case": True})
+    return sorted(out, key=lambda m: m["user"])

@@ -66,7 +66,7 @@ def check(ws: Workspace, principal: Principal, person_code: str, *, purpose: str
 
     with ws.db.read() as s:
         person_id, code = person_by_code(s, person_code)
-        require(s, principal, Action.PRIOR_STATEMENTS, f"person:{person_id}")
+        require(s, principal, Action.PRIOR_STATEMENTS, f"person:{person_id}", shown_as=person_code)
         rows = s.execute(sa.select(interview).where(interview.c.interviewee_id == person_id).order_by(interview.c.created_idx)).mappings().all()
         mine, other, declared = [], [], []
         for r in rows:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from svidok.db.schema import (
     access_log,
     api_token,
+    case_file,
     case_member,
     consent_grant,
     consent_record,
@@ -96,7 +97,18 @@ def apply_member_granted(session: Session, index: int, entry: Entry) -> None:
 
 @applier("member.revoked")
 def apply_member_revoked(session: Session, index: int, entry: Entry) -> None:
+    """The membership ends; for the opener of a case (a member without a grant) a row is
+    written from the case's creation, so the revocation shows."""
     p = entry.payload
+    key = (case_member.c.user_name == p["user"], case_member.c.case_ref == p["case"])
+    if session.execute(sa.select(case_member.c.status).where(*key)).first() is None:
+        case = session.execute(sa.select(case_file.c.created_idx, case_file.c.created_at, case_file.c.created_by).where(case_file.c.id == p["case"])).one()
+        session.execute(
+            sa.insert(case_member).values(
+                user_name=p["user"], case_ref=p["case"], clearances=None, status="active", granted_idx=case.created_idx,
+                granted_at=case.created_at, granted_by=case.created_by, revoked_idx=None, revoked_at=None, revoked_by=None, reason=None,
+            )
+        )  # fmt: skip
     session.execute(
         sa.update(case_member)
         .where(case_member.c.user_name == p["user"], case_member.c.case_ref == p["case"])

@@ -244,7 +244,7 @@ def create(ws: Workspace, txn: Txn, principal: Principal, original: str, *, term
 
     s = txn.session
     ref = _original_ref(s, original)
-    require(s, principal, Action.REDACT, ref)
+    require(s, principal, Action.REDACT, ref, shown_as=original)
     text, original_digest, ref = _original_text(ws, s, ref)
     all_terms, _used = _terms(ws, s, ref, terms)
     out, counts = redact_text(text, all_terms)
@@ -274,7 +274,7 @@ def get(ws: Workspace, principal: Principal, redaction_id: str) -> tuple[dict[st
         if row is None:
             raise NotFound(f"no record is known as {redaction_id!r}", target=redaction_id)
         action = Action.READ_EVIDENCE if row["original"].startswith("evidence:") else Action.READ_RECORDS
-        require(s, principal, action, row["original"])
+        require(s, principal, action, row["original"], shown_as=redaction_id)
     data = b"".join(ws.blobs.read_verified(row["digest"]))
     info = dict(row)
     info["replacements"] = json.loads(info["replacements"])

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from svidok.db.schema import (
     api_token,
+    case_file,
     auth_session,
     auth_token_secret,
     case_member,
@@ -318,12 +319,19 @@ def load_principal(
         raise AuthenticationFailed(_FAILED)
     cases: set[str] = set()
     crsv: set[str] = set()
-    for case_ref, clearances in session.execute(
-        sa.select(case_member.c.case_ref, case_member.c.clearances).where(case_member.c.user_name == name, case_member.c.status == "active")
+    listed: set[str] = set()
+    for case_ref, clearances, status in session.execute(
+        sa.select(case_member.c.case_ref, case_member.c.clearances, case_member.c.status).where(case_member.c.user_name == name)
     ):
+        listed.add(case_ref)
+        if status != "active":
+            continue
         cases.add(case_ref)
         if clearances and "crsv" in json.loads(clearances):
             crsv.add(case_ref)
+    # Whoever opened a case is its first member (the record.created entry names them), until
+    # a member.revoked entry says otherwise.
+    cases |= {c for c in session.execute(sa.select(case_file.c.id).where(case_file.c.created_by == f"user:{name}")).scalars() if c not in listed}
     return Principal(
         name, Role(row.role), frozenset(cases), frozenset(crsv),
         None if scopes is None else frozenset(scopes), via, second_factor,

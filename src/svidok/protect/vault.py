@@ -201,7 +201,7 @@ def put(txn: Txn, keys: MasterKeys, principal: Principal, person_code: str, valu
 
     s = txn.session
     person_id, code = person_by_code(s, person_code)
-    require(s, principal, Action.WRITE_IDENTITY, f"person:{person_id}")
+    require(s, principal, Action.WRITE_IDENTITY, f"person:{person_id}", shown_as=person_code)
     clean = validate(values)
     consent = current_consent(s, person_id)
     if consent is not None and not any(t[0] == "store" for t in consent.grants):
@@ -244,7 +244,7 @@ def reveal(ws: Workspace, principal: Principal, person_code: str, *, purpose: st
     why = check_purpose(purpose)
     with ws.db.read() as s:
         person_id, code = person_by_code(s, person_code)
-        require(s, principal, Action.REVEAL_IDENTITY, f"person:{person_id}")
+        require(s, principal, Action.REVEAL_IDENTITY, f"person:{person_id}", shown_as=person_code)
         row = _vault_row(s, person_id)
         if row is None:
             raise NotFound(f"{code} has no identity data in the vault", person=code)
@@ -276,7 +276,7 @@ def fields_of(session: Session, principal: Principal, person_code: str) -> dict[
     from svidok.protect.access import require
 
     person_id, code = person_by_code(session, person_code)
-    require(session, principal, Action.READ_RECORDS, f"person:{person_id}")
+    require(session, principal, Action.READ_RECORDS, f"person:{person_id}", shown_as=person_code)
     row = _vault_row(session, person_id)
     if row is None:
         return {"person": code, "status": "empty", "fields": []}
@@ -296,7 +296,7 @@ def erase(txn: Txn, principal: Principal, person_code: str, *, reason: str) -> i
 
     s = txn.session
     person_id, code = person_by_code(s, person_code)
-    require(s, principal, Action.ERASE_IDENTITY, f"person:{person_id}")
+    require(s, principal, Action.ERASE_IDENTITY, f"person:{person_id}", shown_as=person_code)
     row = _vault_row(s, person_id)
     if row is None:
         raise NotFound(f"{code} has no identity data in the vault", person=code)
