@@ -50,9 +50,12 @@ def _names(doc: Mapping[str, Any], path: str) -> list[Any]:
     return names
 
 
-def create_record(txn: Txn, kind_name: str, doc: Mapping[str, Any], *, id: str | None = None, path: str = "") -> Created:
+def create_record(
+    txn: Txn, kind_name: str, doc: Mapping[str, Any], *, id: str | None = None, path: str = "", system: Mapping[str, Any] | None = None
+) -> Created:
     """Record a new ``kind_name`` from ``doc`` (fields plus :data:`EXTRA_MEMBERS`); ``id``
-    keeps a given id (for a case, its reference, which may also be ``doc['id']``)."""
+    keeps a given id (for a case, its reference, which may also be ``doc['id']``). ``system``
+    sets a case's service-owned fields (``split_from``...), as an import of an export needs."""
     kind = get_kind(kind_name)
     data = dict(doc)
     if kind.prefix is None:
@@ -62,6 +65,8 @@ def create_record(txn: Txn, kind_name: str, doc: Mapping[str, Any], *, id: str |
             raise InputError(f"{join_path(path, 'id')}: a {kind.name} needs an id given by its user", field=join_path(path, "id"))
     extras = {k: data.pop(k) for k in EXTRA_MEMBERS.get(kind.name, ()) if k in data}
     if kind.name == "case":
+        if system:
+            return Created("case", service.create(txn, "case", data, id=str(id), path=path, system=system))
         return Created("case", cases.create_case(txn, str(id), data, path=path))
     if kind.name == "person":
         pid, code = persons.create_person(
