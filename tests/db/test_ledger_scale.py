@@ -220,3 +220,28 @@ def test_writer_lists_everything_it_appended_in_a_large_batch(ws):
     assert listed == returned
     with ws.db.read() as s:
         assert [ws.ledger.entry(s, a.index) for a in listed[::250]] == [a.data for a in returned[::250]]
+
+
+def test_the_generic_sqlalchemy_path_writes_the_same_ledger(ws, monkeypatch):
+    """Drivers without a fast path (neither sqlite3 nor psycopg 3) go through SQLAlchemy."""
+    from svidok.db import ledger_store
+
+    real_init = ledger_store._Sql.__init__
+
+    def generic(self: Any, session: Any) -> None:
+        real_init(self, session)
+        self._raw, self._kind = None, "text"
+
+    monkeypatch.setattr(ledger_store._Sql, "__init__", generic)
+    for start, size in [(0, 1), (1, 700), (701, 299)]:
+        with ws.transaction() as txn:
+            for k in range(start, start + size):
+                txn.append("note", _payload(k), subjects=[f"note:{k}", "all"])
+    with ws.db.read() as s:
+        assert ws.ledger.indexes_for_subject(s, "all") == list(range(1000))
+        assert [c.size for c in ws.ledger.checkpoints(s)] == [1, 701, 1000]
+        cp = verify_proof(ws.ledger.tlog_proof(s, 555), ws.ledger.entry(s, 555), [ws.verifier])
+        assert cp.size == 1000
+        report = verify_ledger(s, ws.ledger, ws.verifier)
+    assert report.ok, report.findings[:3]
+    assert len(_stored_hash_rows(ws)) == merkle.stored_hash_count(1000)

@@ -94,8 +94,8 @@ class _Sql:
     Statements are written with ``?`` placeholders. On the standard library's ``sqlite3``
     and on psycopg 3 they run straight on the DB-API connection under the session (about ten
     times less overhead than SQLAlchemy Core for these small primary-key statements); on any
-    other driver through :meth:`sqlalchemy.engine.Connection.exec_driver_sql`. Either way they
-    belong to the session's transaction and are committed or rolled back with it.
+    other driver as :func:`sqlalchemy.text` with named parameters. Either way they belong to
+    the session's transaction and are committed or rolled back with it.
     """
 
     __slots__ = ("_conn", "_kind", "_raw")
@@ -112,10 +112,16 @@ class _Sql:
             self._kind = "psycopg"
             self._raw = conn.connection.driver_connection
         else:
-            self._kind = "qmark" if dialect.paramstyle == "qmark" else "format"
+            self._kind = "text"
 
     def _sql(self, sql: str) -> str:
-        return sql if self._kind in ("sqlite", "qmark") else sql.replace("?", "%s")
+        return sql if self._kind == "sqlite" else sql.replace("?", "%s")
+
+    @staticmethod
+    def _text(sql: str, params: Sequence[Any]) -> tuple[sa.TextClause, dict[str, Any]]:
+        parts = sql.split("?")
+        named = "".join(f"{part}:p{i}" for i, part in enumerate(parts[:-1])) + parts[-1]
+        return sa.text(named), {f"p{i}": v for i, v in enumerate(params)}
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """All result rows of one statement, as tuples."""
@@ -125,7 +131,7 @@ class _Sql:
                 return cur.fetchall()  # type: ignore[no-any-return]
             finally:
                 cur.close()
-        return [tuple(r) for r in self._conn.exec_driver_sql(self._sql(sql), tuple(params)).all()]
+        return [tuple(r) for r in self._conn.execute(*self._text(sql, params)).all()]
 
     def first(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first result row of one statement, or None."""
@@ -137,7 +143,7 @@ class _Sql:
         if self._raw is not None:
             self._raw.execute(self._sql(sql), tuple(params)).close()
         else:
-            self._conn.exec_driver_sql(self._sql(sql), tuple(params))
+            self._conn.execute(*self._text(sql, params))
 
     def insert_many(self, table: sa.Table, values: list[Any]) -> None:
         """Insert rows given flat, row after row, in the table's column order: the append hot path.
@@ -155,11 +161,11 @@ class _Sql:
                 for row in zip(*[iter(values)] * width):
                     copy.write_row(row)
             return
-        one = "(" + ", ".join("?" * width) + ")"
         if self._raw is None:
-            rows = list(zip(*[iter(values)] * width))
-            self._conn.exec_driver_sql(self._sql(f"INSERT INTO {table.name} ({columns}) VALUES {one}"), rows)  # type: ignore[arg-type]
+            names = [c.name for c in table.columns]
+            self._conn.execute(sa.insert(table), [dict(zip(names, row)) for row in zip(*[iter(values)] * width)])
             return
+        one = "(" + ", ".join("?" * width) + ")"
         # Chunks stay within SQLite's oldest default limit of bound parameters.
         chunk = (_SQLITE_MAX_PARAMS // width) * width
         full = f"INSERT INTO {table.name} ({columns}) VALUES " + ", ".join([one] * (chunk // width))
