@@ -204,11 +204,7 @@ def link(
         _evidence_ranges(values, apath)
     if src.split(":", 1)[0] == "case":
         _check_case_open(session, src, join_path(path, "source"))
-    for row in session.execute(
-        sa.select(record_link.c.attrs, record_link.c.id).where(
-            record_link.c.link_type == lt.name, record_link.c.source == src, record_link.c.target == dst, record_link.c.status == ACTIVE
-        )
-    ):
+    for row in session.execute(_SAME_LINK, {"link_type": lt.name, "source": src, "target": dst}):
         if (jsontext.load(row.attrs) or {}) == values:
             raise InputError(f"{path or 'link'}: {src} is already linked to {dst} as {lt.name} ({row.id})", field=path or "link", existing=row.id)
     link_id = check_id(id, LINK_PREFIX, join_path(path, "id")) if id else new_id(LINK_PREFIX)
@@ -217,6 +213,14 @@ def link(
     payload = {"id": link_id, "link_type": lt.name, "source": src, "target": dst, "attrs": values}
     txn.record("record.linked", payload, subjects=[src, dst])
     return link_id
+
+
+_SAME_LINK = sa.select(record_link.c.attrs, record_link.c.id).where(
+    record_link.c.link_type == sa.bindparam("link_type"),
+    record_link.c.source == sa.bindparam("source"),
+    record_link.c.target == sa.bindparam("target"),
+    record_link.c.status == ACTIVE,
+)
 
 
 def _check_case_open(session: Session, case_ref: str, path: str) -> None:

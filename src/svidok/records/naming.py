@@ -172,19 +172,26 @@ def withdraw_name(txn: Txn, name_id: str, reason: str) -> None:
     txn.record("name.withdrawn", {"id": name_id, "owner": owner, "reason": reason.strip()}, subjects=[owner])
 
 
+def _names_stmt(table: sa.Table, key: str, include_withdrawn: bool) -> sa.Select[Any]:
+    q = sa.select(table).where(table.c[key] == sa.bindparam("owner"))
+    if not include_withdrawn:
+        q = q.where(table.c.status == "active")
+    return q.order_by(table.c.created_idx, table.c.id)
+
+
+_NAMES = {
+    (person, withdrawn): _names_stmt(person_name if person else record_name, "person_id" if person else "owner", withdrawn)
+    for person in (True, False)
+    for withdrawn in (True, False)
+}
+
+
 def names_of(session: Session, owner: str, *, include_withdrawn: bool = False) -> list[Name]:
     """Names of a record (``<kind>:<id>``), oldest first."""
     kind, rid = parse_ref(owner, "owner")
-    if kind == "person":
-        t = person_name
-        q = sa.select(t).where(t.c.person_id == rid)
-    else:
-        t = record_name
-        q = sa.select(t).where(t.c.owner == owner)
-    if not include_withdrawn:
-        q = q.where(t.c.status == "active")
+    stmt = _NAMES[(kind == "person", include_withdrawn)]
     out = []
-    for r in session.execute(q.order_by(t.c.created_idx, t.c.id)).mappings():
+    for r in session.execute(stmt, {"owner": rid if kind == "person" else owner}).mappings():
         out.append(
             Name(r["id"], owner, r["name"], r["lang"], r["script"], r["scheme"], r["name_type"],
                  bool(r["is_identifying"]) if kind == "person" else None, r["status"])

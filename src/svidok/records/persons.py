@@ -136,9 +136,12 @@ class RoleIn(TypedDict, total=False):
     certainty: str
 
 
+_MAX_CODE = sa.select(sa.func.max(person.c.code_number)).where(person.c.code_prefix == sa.bindparam("prefix"))
+
+
 def next_code(session: Session, prefix: str) -> str:
     """The next free pseudonym code for ``prefix`` (``W`` -> ``W-0043`` after ``W-0042``)."""
-    n = session.execute(sa.select(sa.func.max(person.c.code_number)).where(person.c.code_prefix == prefix)).scalar()
+    n = session.execute(_MAX_CODE, {"prefix": prefix}).scalar()
     return f"{prefix}-{(int(n) if n else 0) + 1:04d}"
 
 

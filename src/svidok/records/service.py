@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +122,23 @@ def _ref_targets(f: Field, value: Any) -> list[tuple[str, str]]:
     return []
 
 
+# Statements on the hot path of writes are built once, with bound parameters: building and
+# hashing a new statement for every row costs more than running it.
+
+
+@lru_cache(maxsize=None)
+def _exists_stmt(table: sa.Table) -> sa.Select[Any]:
+    return sa.select(table.c.id).where(table.c.id == sa.bindparam("rid"))
+
+
+@lru_cache(maxsize=None)
+def _unique_stmt(table: sa.Table, cols: tuple[str, ...], other: bool) -> sa.Select[Any]:
+    q = sa.select(table.c.id).where(*(table.c[c] == sa.bindparam(f"v_{c}") for c in cols))
+    if other:
+        q = q.where(table.c.id != sa.bindparam("own_id"))
+    return q.limit(1)
+
+
 def exists(session: Session, kind: str, record_id: str) -> bool:
     """Whether a record (or, for kind ``evidence``, an evidence item) exists."""
     if kind == EVIDENCE:
@@ -129,7 +147,7 @@ def exists(session: Session, kind: str, record_id: str) -> bool:
         table = evidence_item
     else:
         table = get_kind(kind).table
-    return session.execute(sa.select(table.c.id).where(table.c.id == record_id)).first() is not None
+    return session.execute(_exists_stmt(table), {"rid": record_id}).first() is not None
 
 
 def _check_refs(session: Session, kind: Kind, values: Mapping[str, Any], path: str, only: set[str] | None = None) -> None:
@@ -148,10 +166,10 @@ def _check_unique(session: Session, kind: Kind, values: Mapping[str, Any], path:
     for cols in kind.unique:
         if any(values.get(c) is None for c in cols):
             continue
-        q = sa.select(t.c.id).where(*(t.c[c] == values[c] for c in cols))
+        params = {f"v_{c}": values[c] for c in cols}
         if own_id is not None:
-            q = q.where(t.c.id != own_id)
-        other = session.execute(q.limit(1)).scalar()
+            params["own_id"] = own_id
+        other = session.execute(_unique_stmt(t, cols, own_id is not None), params).scalar()
         if other is not None:
             shown = ", ".join(f"{c}={values[c]!r}" for c in cols)
             where = join_path(path, cols[-1])
