@@ -54,3 +54,16 @@ def test_places_match_across_scripts_and_namesakes_far_away_score_lower(ws):
     assert "probably a namesake" in found[1].reasons[-1]
     assert [c.ref for c in strict] == [f"place:{near}"]
     assert by_code[0].ref == f"place:{coded}" and by_code[0].score == 100 and by_code[0].reasons[0].startswith("same KATOTTH code")
+
+
+def test_a_common_given_name_alone_does_not_select_candidates(ws):
+    with ws.transaction() as txn:
+        namesakes = [persons.create_person(txn, {}, [{"name": f"Сергій {s}", "lang": "uk"}])[0] for s in ("Калинюк", "Осокін", "Берестюк", "Липчук")]
+        target, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk"}])
+    with ws.db.read() as s:
+        everyone = person_candidates(s, [("Sergei Yasenchuk", "en")], threshold=0, limit=10)
+        blocked = person_candidates(s, [("Sergei Yasenchuk", "en")], threshold=0, limit=10, common_key=3)
+        only_given = person_candidates(s, [("Sergei", "en")], threshold=0, limit=10, common_key=3)
+    assert {c.ref for c in everyone} == {f"person:{p}" for p in namesakes + [target]}
+    assert [c.ref for c in blocked] == [f"person:{target}"]  # the surname's key is selective enough
+    assert len(only_given) == 5  # with nothing rarer, the most selective common key is still used

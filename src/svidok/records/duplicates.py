@@ -27,7 +27,7 @@ __all__ = ["FAR_M", "DuplicateCandidate", "person_candidates", "place_candidates
 #: Beyond this distance a place with a similar name is probably another place.
 FAR_M = 25_000.0
 _FAR_FACTOR = 0.6
-_BLOCK_LIMIT = 500
+_BLOCK_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,34 @@ class DuplicateCandidate:
         return {"ref": self.ref, "label": self.label, "name": self.name, "score": self.score, "reasons": list(self.reasons)}
 
 
-def _blocked_owners(session: Session, kind: str, names: Sequence[tuple[str, str | None]], exclude: set[str]) -> list[str]:
+def _blocked_owners(
+    session: Session, kind: str, names: Sequence[tuple[str, str | None]], exclude: set[str], common_key: int = 1000
+) -> list[str]:
+    """Owners sharing blocking keys with ``names``, most shared keys first. Keys that too many
+    names share (a common given name) select nothing useful and are left out, unless nothing
+    rarer is there: the usual blocking practice of record linkage."""
     keys: set[str] = set()
     for text, lang in names:
         keys.update(index_keys(text, lang))
     if not keys:
         return []
+    prefix = f"{kind}:%"
+    freq = dict(
+        session.execute(
+            sa.select(name_key.c.key, sa.func.count())
+            .where(name_key.c.key.in_(sorted(keys)), name_key.c.owner.like(prefix))
+            .group_by(name_key.c.key)
+        ).all()
+    )
+    if not freq:
+        return []
+    selective = sorted(k for k, n in freq.items() if n <= common_key)
+    if not selective:
+        selective = [min(freq, key=lambda k: (freq[k], k))]
     hits = sa.func.count(sa.distinct(name_key.c.key))
     q = (
         sa.select(name_key.c.owner, hits)
-        .where(name_key.c.key.in_(sorted(keys)), name_key.c.owner.like(f"{kind}:%"))
+        .where(name_key.c.key.in_(selective), name_key.c.owner.like(prefix))
         .group_by(name_key.c.owner)
         .order_by(hits.desc(), name_key.c.owner)
         .limit(_BLOCK_LIMIT + len(exclude))
@@ -80,10 +98,12 @@ def person_candidates(
     exclude: Iterable[str] = (),
     threshold: float = 75.0,
     limit: int = 5,
+    common_key: int = 1000,
 ) -> list[DuplicateCandidate]:
     """Persons whose recorded names resemble any of ``names`` (``(name, ISO 639 lang)``),
-    best first; ``exclude`` lists ``person:<id>`` references to leave out."""
-    owners = _blocked_owners(session, "person", names, set(exclude))
+    best first; ``exclude`` lists ``person:<id>`` references to leave out; ``common_key`` is
+    the number of names beyond which a blocking key is too common to search by."""
+    owners = _blocked_owners(session, "person", names, set(exclude), common_key)
     if not owners:
         return []
     ids = [o.split(":", 1)[1] for o in owners]
@@ -108,12 +128,13 @@ def place_candidates(
     exclude: Iterable[str] = (),
     threshold: float = 75.0,
     limit: int = 5,
+    common_key: int = 1000,
 ) -> list[DuplicateCandidate]:
     """Places whose names resemble any of ``names`` or that share the KATOTTH code, best first.
     With coordinates on both sides, the distance is a reason, and a namesake farther than
     :data:`FAR_M` is scored down."""
     excluded = set(exclude)
-    owners = _blocked_owners(session, "place", names, excluded)
+    owners = _blocked_owners(session, "place", names, excluded, common_key)
     rows = session.execute(
         sa.select(record_name.c.owner, record_name.c.name, record_name.c.lang).where(record_name.c.owner.in_(owners), record_name.c.status == "active")
     ).all() if owners else []
