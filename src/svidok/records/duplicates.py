@@ -56,7 +56,7 @@ def _blocked_owners(
     if not keys:
         return []
     prefix = f"{kind}:%"
-    freq = dict(
+    freq: dict[str, int] = dict(
         session.execute(
             sa.select(name_key.c.key, sa.func.count())
             .where(name_key.c.key.in_(sorted(keys)), name_key.c.owner.like(prefix))
