@@ -203,10 +203,12 @@ def put(txn: Txn, keys: MasterKeys, principal: Principal, person_code: str, valu
     person_id, code = person_by_code(s, person_code)
     require(s, principal, Action.WRITE_IDENTITY, f"person:{person_id}", shown_as=person_code)
     clean = validate(values)
+    row = _vault_row(s, person_id)
+    if row is not None and row.status == "erased":
+        raise _erased(row, code)
     consent = current_consent(s, person_id)
     if consent is not None and not any(t[0] == "store" for t in consent.grants):
         raise InputError(f"{code}'s consent (version {consent.version}) does not cover storing identity data", field="person")
-    row = _vault_row(s, person_id)
     indexes = []
     if row is None:
         dk = DataKey(SecretKey.generate().material())
