@@ -6,7 +6,7 @@ ledger entry links it to the original (the record reference and the original's d
 how it was made and how many replacements of each code it holds. The entry never carries a
 replaced name: only codes and counts.
 
-What is replaced (longest match first, case-insensitive, whole words with up to four letters of
+What is replaced (longest match first, case-insensitive, whole words with up to three letters of
 inflection, since Ukrainian and Russian names decline: Петренко, Петренка, Петренкові):
 
 - every name of the persons concerned - the spellings in their vault ``name`` field (decrypted
@@ -65,14 +65,21 @@ class Term:
 
 
 def _word_pattern(text: str) -> str:
-    words = text.split()
-    parts = []
-    for i, w in enumerate(words):
-        last = i == len(words) - 1
-        stem = w[:-1] if last and len(w) >= 5 and w[-1].lower() in _VOWEL_ENDINGS else w
-        esc = "".join(f"[{re.escape(_APOSTROPHES)}]" if ch in _APOSTROPHES else re.escape(ch) for ch in stem)
-        parts.append(esc + (r"[^\W\d_]{0,4}" if last else ""))
-    return r"\s+".join(parts)
+    """Each word of a name (split at spaces and hyphens) with its declension: a final vowel
+    may change and up to three letters may follow (Калинівка-Синтетична -> Калинівки-Синтетичної)."""
+    out = []
+    for part in re.split(r"(\s+|-)", text):
+        if not part:
+            continue
+        if part == "-":
+            out.append("-")
+        elif part.isspace():
+            out.append(r"\s+")
+        else:
+            stem = part[:-1] if len(part) >= 5 and part[-1].lower() in _VOWEL_ENDINGS else part
+            esc = "".join(f"[{re.escape(_APOSTROPHES)}]" if ch in _APOSTROPHES else re.escape(ch) for ch in stem)
+            out.append(esc + r"[^\W\d_]{0,3}")
+    return "".join(out)
 
 
 def redact_text(text: str, terms: Iterable[Term]) -> tuple[str, dict[str, int]]:

@@ -58,7 +58,7 @@ from svidok.errors import InputError, NotFound
 from svidok.ledger.entry import format_time
 from svidok.protect.errors import AuthenticationFailed, LockedOut, RateLimited
 from svidok.protect.keys import MasterKeys
-from svidok.protect.roles import SCOPES, TOTP_ROLES, Action, Principal, Role, parse_role
+from svidok.protect.roles import ACTION_SCOPE, ROLE_ACTIONS, SCOPES, TOTP_ROLES, Action, Principal, Role, parse_role
 from svidok.protect.sealing import unwrap_secret, wrap_secret
 from svidok.records.ids import new_id
 
@@ -534,15 +534,13 @@ def create_token(
     if principal.scopes is not None:
         raise AuthenticationFailed("an API token cannot create tokens; sign in with a password")
     wanted = _check_scopes(scopes)
-    if "identity" in wanted and not (principal.user == user and principal.second_factor):
-        raise InputError("scopes: the identity scope is given only by the user themself, signed in with their one-time code", field="scopes")
     role = Role(row.role)
-    from svidok.protect.roles import ACTION_SCOPE, ROLE_ACTIONS
-
     useful = {ACTION_SCOPE[a] for a in ROLE_ACTIONS[role]}
     extra = [sc for sc in wanted if sc not in useful]
     if extra:
         raise InputError(f"scopes: the role {role.value} has no use for {', '.join(extra)}; it can use: {', '.join(sorted(useful))}", field="scopes")
+    if "identity" in wanted and not (principal.user == user and principal.second_factor):
+        raise InputError("scopes: the identity scope is given only by the user themself, signed in with their one-time code", field="scopes")
     if isinstance(expires_in_days, bool) or not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
         raise InputError(f"expires: give 1-{TOKEN_MAX_DAYS} days", field="expires")
     if not isinstance(label, str) or not label.strip() or len(label) > 100:
