@@ -103,6 +103,8 @@ def test_ingest_show_custody_transfer_correct_get_verify(cli_env, card, testdata
 
 
 def test_bad_input_gets_a_clear_error_and_changes_nothing(cli_env, card, ws):
+    usage = run(cli_env, "ingest", str(card), check=False)
+    assert usage.returncode == 2 and b"Missing option '--case'" in usage.stderr and b"Traceback" not in usage.stderr
     bad = run(cli_env, "ingest", str(card), "--case", "no spaces allowed", check=False)
     assert bad.returncode == 2 and b"case reference 'no spaces allowed' is not valid" in bad.stderr and b"Traceback" not in bad.stderr
     bad = run(cli_env, "ingest", str(card), "--case", CASE, "--collected-at", "last Tuesday", check=False)
