@@ -67,3 +67,16 @@ def test_a_common_given_name_alone_does_not_select_candidates(ws):
     assert {c.ref for c in everyone} == {f"person:{p}" for p in namesakes + [target]}
     assert [c.ref for c in blocked] == [f"person:{target}"]  # the surname's key is selective enough
     assert len(only_given) == 5  # with nothing rarer, the most selective common key is still used
+
+
+def test_among_those_who_share_a_surname_the_one_sharing_the_common_given_name_too_comes_first(ws):
+    with ws.transaction() as txn:
+        for given in ("Олег", "Тарас"):  # share the surname only; created first, so their ids sort first
+            persons.create_person(txn, {}, [{"name": f"{given} Ясенчук", "lang": "uk"}])
+        for surname in ("Калинюк", "Осокін", "Берестюк", "Липчук"):  # share the given name only
+            persons.create_person(txn, {}, [{"name": f"Сергій {surname}", "lang": "uk"}])
+        target, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk"}])
+    with ws.db.read() as s:
+        # "Сергій" is on 5 names (too common at 4), "Ясенчук" on 3: the surname selects, both rank.
+        found = person_candidates(s, [("Sergei Yasenchuk", "en")], threshold=0, common_key=4, block_limit=1)
+    assert [c.ref for c in found] == [f"person:{target}"]

@@ -255,6 +255,7 @@ def _token_keys(token: str, lang: str | None) -> TokenKeys:
     return TokenKeys(token, norm, script, fold, latin, skeletons, eq)
 
 
+@lru_cache(maxsize=65536)
 def name_keys(text: str, lang: str | None = None) -> NameKeys:
     """Keys of a name as entered. ``lang`` (ISO 639-1 ``uk``/``ru``) overrides detection."""
     norm = normalise(text)

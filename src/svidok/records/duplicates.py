@@ -27,7 +27,7 @@ __all__ = ["FAR_M", "DuplicateCandidate", "person_candidates", "place_candidates
 #: Beyond this distance a place with a similar name is probably another place.
 FAR_M = 25_000.0
 _FAR_FACTOR = 0.6
-_BLOCK_LIMIT = 200
+_BLOCK_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,20 @@ class DuplicateCandidate:
 
 
 def _blocked_owners(
-    session: Session, kind: str, names: Sequence[tuple[str, str | None]], exclude: set[str], common_key: int = 1000
+    session: Session,
+    kind: str,
+    names: Sequence[tuple[str, str | None]],
+    exclude: set[str],
+    common_key: int = 1000,
+    block_limit: int = _BLOCK_LIMIT,
 ) -> list[str]:
-    """Owners sharing blocking keys with ``names``, most shared keys first. Keys that too many
-    names share (a common given name) select nothing useful and are left out, unless nothing
-    rarer is there: the usual blocking practice of record linkage."""
+    """Owners sharing blocking keys with ``names``, most shared keys first.
+
+    Keys that too many names share (a common given name) do not select candidates: the usual
+    blocking practice of record linkage. They still rank the candidates the rarer keys
+    selected, so a namesake who shares both given name and surname comes first. When every key
+    is common, the rarest one selects.
+    """
     keys: set[str] = set()
     for text, lang in names:
         keys.update(index_keys(text, lang))
@@ -68,15 +77,16 @@ def _blocked_owners(
     selective = sorted(k for k, n in freq.items() if n <= common_key)
     if not selective:
         selective = [min(freq, key=lambda k: (freq[k], k))]
+    chosen = sa.select(name_key.c.owner).where(name_key.c.key.in_(selective), name_key.c.owner.like(prefix))
     hits = sa.func.count(sa.distinct(name_key.c.key))
     q = (
         sa.select(name_key.c.owner, hits)
-        .where(name_key.c.key.in_(selective), name_key.c.owner.like(prefix))
+        .where(name_key.c.key.in_(sorted(freq)), name_key.c.owner.in_(chosen))
         .group_by(name_key.c.owner)
         .order_by(hits.desc(), name_key.c.owner)
-        .limit(_BLOCK_LIMIT + len(exclude))
+        .limit(block_limit + len(exclude))
     )
-    return [r[0] for r in session.execute(q) if r[0] not in exclude][:_BLOCK_LIMIT]
+    return [r[0] for r in session.execute(q) if r[0] not in exclude][:block_limit]
 
 
 def _rank(
@@ -99,11 +109,13 @@ def person_candidates(
     threshold: float = 75.0,
     limit: int = 5,
     common_key: int = 1000,
+    block_limit: int = _BLOCK_LIMIT,
 ) -> list[DuplicateCandidate]:
     """Persons whose recorded names resemble any of ``names`` (``(name, ISO 639 lang)``),
     best first; ``exclude`` lists ``person:<id>`` references to leave out; ``common_key`` is
-    the number of names beyond which a blocking key is too common to search by."""
-    owners = _blocked_owners(session, "person", names, set(exclude), common_key)
+    the number of names beyond which a blocking key is too common to search by, and at most
+    ``block_limit`` persons are scored."""
+    owners = _blocked_owners(session, "person", names, set(exclude), common_key, block_limit)
     if not owners:
         return []
     ids = [o.split(":", 1)[1] for o in owners]
@@ -129,12 +141,13 @@ def place_candidates(
     threshold: float = 75.0,
     limit: int = 5,
     common_key: int = 1000,
+    block_limit: int = _BLOCK_LIMIT,
 ) -> list[DuplicateCandidate]:
     """Places whose names resemble any of ``names`` or that share the KATOTTH code, best first.
     With coordinates on both sides, the distance is a reason, and a namesake farther than
     :data:`FAR_M` is scored down."""
     excluded = set(exclude)
-    owners = _blocked_owners(session, "place", names, excluded, common_key)
+    owners = _blocked_owners(session, "place", names, excluded, common_key, block_limit)
     rows = session.execute(
         sa.select(record_name.c.owner, record_name.c.name, record_name.c.lang).where(record_name.c.owner.in_(owners), record_name.c.status == "active")
     ).all() if owners else []
