@@ -30,7 +30,7 @@ from svidok.records.ids import check_id, new_id, parse_ref
 if TYPE_CHECKING:
     from svidok.workspace import Txn
 
-__all__ = ["Name", "NameIn", "add_name", "add_names", "names_of", "withdraw_name"]
+__all__ = ["NAME_FIELDS", "Name", "NameIn", "add_name", "add_names", "names_of", "withdraw_name"]
 
 NAME_PREFIX = "NAME"
 #: Length of ``name_key.key``; longer keys are cut (they only narrow a candidate search).
@@ -45,6 +45,8 @@ _FIELDS = (
     Field("name_type", "code", vocab="name_types"),
     Field("is_identifying", "bool"),
 )
+#: The fields of a name as entered (for API schemas and bulk import).
+NAME_FIELDS = _FIELDS
 
 
 class NameIn(TypedDict, total=False):
