@@ -152,8 +152,20 @@ def test_hash_files_reads_each_file_once_for_both_digests(tmp_path):
         p.write_bytes(os.urandom(i * 997))
         paths.append(str(p))
     paths.append(str(tmp_path / "missing"))
-    results = hash_files(paths, workers=3)
+    results = hash_files(paths, workers=3, keep=20_000)
     for p, r in zip(paths[:-1], results[:-1]):
         data = Path(p).read_bytes()
-        assert r == (len(data), {"sha256": hashlib.sha256(data).hexdigest(), "sha512": hashlib.sha512(data).hexdigest()})
+        assert r[:2] == (len(data), {"sha256": hashlib.sha256(data).hexdigest(), "sha512": hashlib.sha512(data).hexdigest()})
+        assert r[2] == (data if len(data) <= 20_000 else None)  # small files are kept for later checks
     assert isinstance(results[-1], str) and "cannot be read" in results[-1]
+
+
+def test_a_file_larger_than_one_read_is_hashed_whole(tmp_path):
+    from svidok_verify import bagit as vb
+
+    p = tmp_path / "big"
+    data = os.urandom(vb._WHOLE_READ + vb._CHUNK + 123)
+    p.write_bytes(data)
+    (r,) = hash_files([str(p)], keep=1 << 30)
+    assert r[0] == len(data) and r[1]["sha512"] == hashlib.sha512(data).hexdigest()
+    assert r[2] is None  # never a partial copy: only files read whole are kept

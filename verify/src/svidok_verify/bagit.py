@@ -56,12 +56,13 @@ ALGORITHMS = ("sha256", "sha512")
 
 _HEX_LENGTH = {"sha256": 64, "sha512": 128}
 _MANIFEST_RE = re.compile(r"(tag)?manifest-([a-z0-9]+)\.txt")
-_LINE_RE = re.compile(r"([0-9A-Fa-f]+)[ \t]+(.*)")
 _PERCENT_RE = re.compile(r"%(0[AaDd]|25)")
 _DRIVE_RE = re.compile(r"[A-Za-z]:")
 _BOM = b"\xef\xbb\xbf"
 _WHOLE_READ = 8 << 20  # files up to this size are read in one call
 _CHUNK = 1 << 20
+_KEEP = 256 << 10  # files up to this size are kept in memory for the bundle checks ...
+_CACHE_BUDGET = 64 << 20  # ... up to this many bytes in all
 
 
 def encode_path(path: str) -> str:
@@ -71,11 +72,16 @@ def encode_path(path: str) -> str:
 
 def decode_path(text: str) -> str:
     """The path a manifest line names: ``%0A``, ``%0D`` and ``%25`` decoded (section 2.1.3)."""
+    if "%" not in text:
+        return text
     return _PERCENT_RE.sub(lambda m: {"0a": "\n", "0d": "\r", "25": "%"}[m.group(1).lower()], text)
 
 
 def path_problem(path: str) -> str | None:
     """Why ``path`` must not appear in a manifest (RFC 8493 section 7.2), or None if it is safe."""
+    if (path and path[0] not in "/~." and path[-1] != "/" and path[1:2] != ":" and "\\" not in path
+            and "\0" not in path and "//" not in path and "/." not in path):
+        return None  # the common case, decided without splitting
     if not path:
         return "the path is empty"
     if path.startswith("/") or path.startswith("~"):
@@ -94,6 +100,13 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+def _lines(text: str) -> list[str]:
+    """Lines ended by LF, CR or CRLF (RFC 8493 section 2.1), and nothing else."""
+    if "\r" not in text:
+        return text.split("\n")
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def parse_tag_file(data: bytes, name: str, report: Report) -> dict[str, list[str]]:
     """Labels and values of a tag file such as ``bag-info.txt`` (RFC 8493 section 2.2.2).
 
@@ -110,7 +123,7 @@ def parse_tag_file(data: bytes, name: str, report: Report) -> dict[str, list[str
         report.fail("bag-format", name, f"is not valid UTF-8 ({exc})")
         return out
     label: str | None = None
-    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         if line[0] in " \t":
@@ -144,6 +157,7 @@ class Bag:
     payload: dict[str, tuple[int, dict[str, str]]] = field(default_factory=dict)
     tags: dict[str, tuple[int, dict[str, str]]] = field(default_factory=dict)
     info: dict[str, list[str]] = field(default_factory=dict)
+    cache: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def digest(self, path: str, algorithm: str = "sha256") -> str | None:
         """The computed hex digest of payload or tag file ``path``, or None if unknown."""
@@ -155,50 +169,70 @@ class Bag:
         return None if got is None else got[0]
 
     def read(self, path: str) -> bytes:
-        """The bytes of a file of the bag (relative path; callers check it is listed)."""
-        return (self.root / path).read_bytes()
+        """The bytes of a file of the bag (relative path; callers check it is listed).
+
+        Small files come from what the hashing pass read (each file is read once); they are
+        the bytes whose digests were checked.
+        """
+        data = self.cache.get(path)
+        return data if data is not None else (self.root / path).read_bytes()
 
 
-def _hash_one(path: str, algorithms: Sequence[str]) -> tuple[int, dict[str, str]] | str:
-    """``(size, {alg: hex})`` of one file read once, or an error message."""
+Hashed = tuple[int, dict[str, str], "bytes | None"]
+"""``(size, {algorithm: hex digest}, the bytes if the file is small enough to keep)``."""
+
+
+def _hash_one(path: str, algorithms: Sequence[str], keep: int) -> Hashed | str:
+    """One file read once for every algorithm, or an error message; small files are kept."""
     try:
-        with open(path, "rb", buffering=0) as fh:
-            hashers = [hashlib.new(a) for a in algorithms]
-            size = 0
-            while True:
-                block = fh.read(_WHOLE_READ if size == 0 else _CHUNK)
-                if not block:
-                    break
-                size += len(block)
-                for h in hashers:
-                    h.update(block)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         return f"cannot be read: {exc.strerror or exc}"
-    return size, {a: h.hexdigest() for a, h in zip(algorithms, hashers)}
+    try:
+        hashers = [hashlib.new(a) for a in algorithms]
+        expected = os.fstat(fd).st_size
+        # Read a small file in one call of exactly its size (plus one byte, to notice growth);
+        # asking for more would allocate a large buffer for every file.
+        first = os.read(fd, expected + 1 if expected < _WHOLE_READ else _CHUNK)
+        size = 0
+        block = first
+        while block:
+            size += len(block)
+            for h in hashers:
+                h.update(block)
+            if size == expected and len(first) == expected:
+                break  # the whole file came in the first read; no extra read for end of file
+            block = os.read(fd, _CHUNK)
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    return size, {a: h.hexdigest() for a, h in zip(algorithms, hashers)}, first if size <= keep and len(first) == size else None
 
 
-def _hash_batch(paths: Sequence[str], algorithms: Sequence[str]) -> list[tuple[int, dict[str, str]] | str]:
-    return [_hash_one(p, algorithms) for p in paths]
+def _hash_batch(paths: Sequence[str], algorithms: Sequence[str], keep: int) -> list[Hashed | str]:
+    return [_hash_one(p, algorithms, keep) for p in paths]
 
 
 def hash_files(
-    paths: Sequence[str], algorithms: Sequence[str] = ALGORITHMS, workers: int | None = None
-) -> list[tuple[int, dict[str, str]] | str]:
+    paths: Sequence[str], algorithms: Sequence[str] = ALGORITHMS, workers: int | None = None, keep: int = 0
+) -> list[Hashed | str]:
     """Hash many files, each read once for all ``algorithms``, on a thread pool.
 
-    Returns, in the order of ``paths``, ``(size, {alg: hex})`` or an error message.
-    Small files are handed to the threads in batches to keep the scheduling cost low.
+    Returns, in the order of ``paths``, ``(size, {alg: hex}, bytes or None)`` or an error
+    message; the bytes of files of at most ``keep`` bytes are returned so that later checks
+    need not read them again. Small files go to the threads in batches (less scheduling).
     """
     if not paths:
         return []
-    n = workers or min(8, (os.cpu_count() or 1) + 1)
+    n = workers or min(4, (os.cpu_count() or 1) + 1)
     if n <= 1 or len(paths) < 4:
-        return _hash_batch(paths, algorithms)
+        return _hash_batch(paths, algorithms, keep)
     batch = max(1, min(256, len(paths) // (n * 8) or 1))
     groups = [paths[i : i + batch] for i in range(0, len(paths), batch)]
-    out: list[tuple[int, dict[str, str]] | str] = []
+    out: list[Hashed | str] = []
     with ThreadPoolExecutor(max_workers=n) as pool:
-        for result in pool.map(_hash_batch, groups, [algorithms] * len(groups)):
+        for result in pool.map(_hash_batch, groups, [algorithms] * len(groups), [keep] * len(groups)):
             out.extend(result)
     return out
 
@@ -218,6 +252,12 @@ def _walk(root: Path, top: str, report: Report) -> list[str]:
         for e in entries:
             path = f"{rel}/{e.name}"
             try:
+                if e.is_file(follow_symlinks=False):  # d_type: no stat call for plain files
+                    found.append(path)
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                    continue
                 st = e.stat(follow_symlinks=False)
             except OSError as exc:
                 report.fail("bag-structure", path, f"cannot be read: {exc.strerror or exc}")
@@ -247,7 +287,7 @@ def _nfc_map(paths: Iterable[str], report: Report, what: str) -> dict[str, str]:
     """NFC form -> path; two paths with the same NFC form are reported (RFC 8493 section 7.3)."""
     out: dict[str, str] = {}
     for p in paths:
-        key = unicodedata.normalize("NFC", p)
+        key = p if p.isascii() else unicodedata.normalize("NFC", p)
         if key in out and out[key] != p:
             report.fail("bag-unicode", p, f"{what} names {out[key]!r} and {p!r} are the same name under Unicode normalisation")
             continue
@@ -272,14 +312,24 @@ def _read_manifest(root: Path, name: str, algorithm: str, payload: bool, report:
         report.fail("bag-manifest", name, f"is not valid UTF-8 ({exc})")
         return entries
     width = _HEX_LENGTH.get(algorithm)
-    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
-        m = _LINE_RE.fullmatch(line)
-        if m is None:
+        cut = line.find(" ")
+        tab = line.find("\t", 0, cut if cut >= 0 else len(line))
+        if tab >= 0:
+            cut = tab
+        digest, path = (line[:cut], line[cut:].lstrip(" \t")) if cut > 0 else ("", "")
+        try:
+            if not (digest.isascii() and digest.isalnum()):
+                raise ValueError(digest)
+            bytes.fromhex(digest)
+        except ValueError:
+            digest = ""
+        if not digest or not path:
             report.fail("bag-manifest", f"{name} line {number}", f"is not '<checksum> <path>': {line[:100]!r}")
             continue
-        digest, path = m.group(1).lower(), decode_path(m.group(2))
+        digest, path = digest.lower(), decode_path(path)
         if width is not None and len(digest) != width:
             report.fail("bag-manifest", f"{name} line {number}", f"a {algorithm} checksum has {width} hex digits, this one {len(digest)}")
             continue
@@ -376,14 +426,20 @@ def check_bag(root: Path, report: Report, *, workers: int | None = None) -> Bag:
 
     # Validity: hash every payload file once for every algorithm in use.
     algs = bag.algorithms or list(ALGORITHMS)
-    results = hash_files([str(root / p) for p in disk], algs, workers)
+    base = str(root)
+    results = hash_files([f"{base}/{p}" for p in disk], algs, workers, keep=_KEEP)
     octets = 0
+    budget = _CACHE_BUDGET
     for path, result in zip(disk, results):
         if isinstance(result, str):
             report.fail("bag-unreadable", path, result)
             continue
-        bag.payload[path] = result
-        octets += result[0]
+        size, digests, data = result
+        bag.payload[path] = (size, digests)
+        octets += size
+        if data is not None and size <= budget:
+            bag.cache[path] = data
+            budget -= size
     for name, alg, is_payload in manifests:
         if not is_payload or alg not in ALGORITHMS:
             continue
@@ -422,10 +478,10 @@ def check_bag(root: Path, report: Report, *, workers: int | None = None) -> Bag:
     tag_manifests = [(n, a) for n, a, is_payload in manifests if not is_payload and a in ALGORITHMS]
     if not tag_manifests:
         report.not_checked("bag-tagmanifest", "tagmanifest-sha256.txt", "the bag has no sha256 or sha512 tag manifest")
-    tag_results = dict(zip(tag_files, hash_files([str(root / p) for p in tag_files], algs or ALGORITHMS, workers)))
+    tag_results = dict(zip(tag_files, hash_files([f"{base}/{p}" for p in tag_files], algs or ALGORITHMS, workers)))
     for path, result in tag_results.items():
         if not isinstance(result, str):
-            bag.tags[path] = result
+            bag.tags[path] = (result[0], result[1])
     for name, alg in tag_manifests:
         listed = bag.declared[name]
         bad = 0

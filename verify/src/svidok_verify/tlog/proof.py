@@ -48,6 +48,7 @@ __all__ = [
     "TlogProof",
     "format_consistency_proof",
     "parse_consistency_proof",
+    "parse_proof_head",
     "verify_consistency",
     "verify_proof",
 ]
@@ -159,46 +160,59 @@ class TlogProof:
         checkpoint (c2sp.org/signed-note, c2sp.org/tlog-checkpoint); its signatures are NOT
         verified here: use :func:`verify_proof`. Raises :class:`FormatError` naming the line.
         """
-        text = _as_text(text, "proof")
-        lines = text.split("\n")
-        if lines[0] != TLOG_PROOF_HEADER:
-            raise FormatError(f"line 1: expected {TLOG_PROOF_HEADER!r}", line=1)
-        if len(lines) < 2:
-            raise FormatError("proof ends after line 1", line=2)
-        number = 2
-        extra: bytes | None = None
-        if lines[1].startswith("extra "):
-            try:
-                extra = b64decode_strict(lines[1][len("extra ") :], "line 2: extra data")
-            except FormatError as exc:
-                raise FormatError(exc.message, line=2) from exc
-            number = 3
-        if len(lines) <= number:
-            raise FormatError(f"proof ends before the index line (line {number})", line=number)
-        index = _parse_decimal(lines[number - 1], "index", number, "index")
-        hashes: list[bytes] = []
-        while True:
-            number += 1
-            if number > len(lines):
-                raise FormatError(
-                    f"proof ends at line {number - 1} without the empty line before the checkpoint",
-                    line=number,
-                )
-            line = lines[number - 1]
-            if line == "":
-                break
-            if len(hashes) == MAX_PROOF_HASHES:
-                raise FormatError(f"line {number}: more than {MAX_PROOF_HASHES} proof hashes", line=number)
-            hashes.append(_parse_hash(line, number))
-        checkpoint = "\n".join(lines[number:])
-        first = number + 1
-        if not checkpoint:
-            raise FormatError(f"line {first}: the signed checkpoint is missing", line=first)
+        index, hashes, extra, checkpoint, first = parse_proof_head(text)
         try:
             Checkpoint.parse(parse_note(checkpoint).text)
         except FormatError as exc:
             raise FormatError(f"checkpoint starting at line {first}: {exc.message}", line=first) from exc
-        return cls(index=index, hashes=tuple(hashes), checkpoint=checkpoint, extra=extra)
+        return cls(index=index, hashes=hashes, checkpoint=checkpoint, extra=extra)
+
+
+def parse_proof_head(text: str | bytes) -> tuple[int, tuple[bytes, ...], bytes | None, str, int]:
+    """The parts of a tlog-proof before its checkpoint, parsed strictly, and the checkpoint text.
+
+    Returns ``(index, hashes, extra, checkpoint text, line number where it starts)``. The
+    checkpoint section is returned unparsed: :meth:`TlogProof.parse` checks it, and a verifier
+    that already holds a verified checkpoint may instead compare it byte for byte (as
+    ``svidok-verify`` does for the thousands of proofs of one bundle). Raises
+    :class:`FormatError` naming the line.
+    """
+    text = _as_text(text, "proof")
+    lines = text.split("\n")
+    if lines[0] != TLOG_PROOF_HEADER:
+        raise FormatError(f"line 1: expected {TLOG_PROOF_HEADER!r}", line=1)
+    if len(lines) < 2:
+        raise FormatError("proof ends after line 1", line=2)
+    number = 2
+    extra: bytes | None = None
+    if lines[1].startswith("extra "):
+        try:
+            extra = b64decode_strict(lines[1][len("extra ") :], "line 2: extra data")
+        except FormatError as exc:
+            raise FormatError(exc.message, line=2) from exc
+        number = 3
+    if len(lines) <= number:
+        raise FormatError(f"proof ends before the index line (line {number})", line=number)
+    index = _parse_decimal(lines[number - 1], "index", number, "index")
+    hashes: list[bytes] = []
+    while True:
+        number += 1
+        if number > len(lines):
+            raise FormatError(
+                f"proof ends at line {number - 1} without the empty line before the checkpoint",
+                line=number,
+            )
+        line = lines[number - 1]
+        if line == "":
+            break
+        if len(hashes) == MAX_PROOF_HASHES:
+            raise FormatError(f"line {number}: more than {MAX_PROOF_HASHES} proof hashes", line=number)
+        hashes.append(_parse_hash(line, number))
+    checkpoint = "\n".join(lines[number:])
+    first = number + 1
+    if not checkpoint:
+        raise FormatError(f"line {first}: the signed checkpoint is missing", line=first)
+    return index, tuple(hashes), extra, checkpoint, first
 
 
 def verify_proof(
