@@ -17,6 +17,7 @@ from svidok.cli import records as records_cmd
 from svidok.cli import protect as protect_cmd
 from svidok.cli import io as io_cmd
 from svidok.cli import serve as serve_cmd
+from svidok.cli import demo as demo_cmd
 from svidok.cli.common import HomeOpt, JsonOpt, console, err_console, print_json, workspace
 from svidok.config import TsaConfig, default_home
 from svidok.errors import InputError, IntegrityError, SvidokError
@@ -35,6 +36,7 @@ export_cmd.register(app)
 protect_cmd.register(app)
 io_cmd.register(app)
 serve_cmd.register(app)
+demo_cmd.register(app)
 
 
 @app.command()

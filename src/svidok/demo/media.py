@@ -1,7 +1,10 @@
 """Synthetic evidence files for the demo: photos with EXIF GPS, a scanned statement, a video.
 
 Photos carry EXIF 2.32 DateTimeOriginal with OffsetTimeOriginal, GPS latitude/longitude/altitude
-(GPS IFD, tag 0x8825) and a fictional device, so intake has real metadata to extract.
+(GPS IFD, tag 0x8825) and a fictional device, so intake has real metadata to extract. Videos
+carry an ISO 6709 location and a creation time in their MP4 container (QuickTime ``©xyz`` and
+``mvhd``). Given the same random generator state and arguments, every function returns the
+same bytes (statements take their PDF CreationDate from ``when``, not from the clock).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 _KYIV = timezone(timedelta(hours=3))
 
@@ -26,7 +29,17 @@ def _dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
     return (Fraction(deg, 1), Fraction(minutes, 1), Fraction(seconds, 10000))
 
 
-def photo_bytes(rng: random.Random, *, lat: float, lon: float, when: datetime, caption: str, size: tuple[int, int] = (640, 480)) -> bytes:
+def photo_bytes(
+    rng: random.Random,
+    *,
+    lat: float,
+    lon: float,
+    when: datetime,
+    caption: str,
+    size: tuple[int, int] = (640, 480),
+    make: str = "DemoCam",
+    model: str = "Field Unit 3",
+) -> bytes:
     """A JPEG of generated shapes and a caption, with EXIF time, GPS and device."""
     img = Image.new("RGB", size, (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)))
     draw = ImageDraw.Draw(img)
@@ -36,8 +49,8 @@ def photo_bytes(rng: random.Random, *, lat: float, lon: float, when: datetime, c
         draw.rectangle((x0, y0, x1, y1), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     draw.text((10, size[1] - 24), caption, fill=(255, 255, 255))
     exif = Image.Exif()
-    exif[0x010F] = "DemoCam"  # Make
-    exif[0x0110] = "Field Unit 3"  # Model
+    exif[0x010F] = make  # Make
+    exif[0x0110] = model  # Model
     exif[0x0131] = "svidok-demo"  # Software
     ifd = exif.get_ifd(0x8769)
     ifd[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
@@ -54,25 +67,67 @@ def photo_bytes(rng: random.Random, *, lat: float, lon: float, when: datetime, c
     return buf.getvalue()
 
 
-def statement_pdf(text_lines: list[str]) -> bytes:
-    """A one-page 'scanned statement' PDF (an image page, as scanners produce)."""
+#: Fonts with Cyrillic letters, tried in order (Debian package fonts-dejavu-core).
+_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf")
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in _FONTS:
+        if Path(path).is_file():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default()
+
+
+def _drawable(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> str:
+    """``text``, transliterated to Latin when the font has no Cyrillic letters."""
+    if isinstance(font, ImageFont.FreeTypeFont) and Path(getattr(font, "path", "")).is_file():
+        return text
+    from svidok.demo.people import transliterate_uk
+
+    return transliterate_uk(text)
+
+
+def statement_pdf(text_lines: list[str], *, when: datetime | None = None) -> bytes:
+    """A one-page 'scanned statement' PDF (an image page, as scanners produce).
+
+    ``when`` sets the PDF CreationDate and ModDate (ISO 32000-1 section 14.3.3), which are
+    otherwise the time of the call; give it for reproducible bytes.
+    """
     img = Image.new("RGB", (1240, 1754), "white")
     draw = ImageDraw.Draw(img)
+    font = _font(22)
     y = 80
     for line in text_lines:
-        draw.text((80, y), line, fill="black")
-        y += 28
+        draw.text((80, y), _drawable(line, font), fill="black", font=font)
+        y += 32
     buf = io.BytesIO()
-    img.save(buf, "PDF", resolution=150.0, title="Statement (synthetic)", author="svidok demo")
+    extra = {}
+    if when is not None:
+        stamp = when.astimezone(timezone.utc).timetuple()
+        extra = {"creationDate": stamp, "modDate": stamp}
+    img.save(buf, "PDF", resolution=150.0, title="Statement (synthetic)", author="svidok demo", **extra)
     return buf.getvalue()
 
 
-def video_bytes(rng: random.Random, path: Path, *, frames: int = 24) -> None:
-    """A one-second MP4 of moving shapes (PyAV / ffmpeg, H.264 if available, else MPEG-4)."""
+def video_bytes(
+    rng: random.Random,
+    path: Path,
+    *,
+    frames: int = 24,
+    lat: float | None = None,
+    lon: float | None = None,
+    when: datetime | None = None,
+) -> None:
+    """A one-second MP4 of moving shapes (PyAV / ffmpeg, H.264 if available, else MPEG-4),
+    with an ISO 6709 ``location`` (``+DD.DDDD+DDD.DDDD/``) and ``creation_time`` if given."""
     import av
     import numpy as np
 
     with av.open(str(path), "w", format="mp4") as out:
+        if lat is not None and lon is not None:
+            out.metadata["location"] = f"{lat:+08.4f}{lon:+09.4f}/"
+        if when is not None:
+            out.metadata["creation_time"] = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
         try:
             stream = out.add_stream("libx264", rate=24)
         except Exception:  # codec not built into this PyAV

@@ -1,0 +1,138 @@
+"""``svidok demo``: build (once) and verify the fictional demo investigation; a thin skin over
+:func:`svidok.demo.run.run_demo`. Examples::
+
+    svidok demo --home demo-home                 # the small demo (seconds to a minute)
+    svidok demo --home big-demo --size large     # 10,000 incidents, 50,000 persons, 2,000 evidence items
+    svidok demo --home demo-home --sign-in       # the demo accounts' passwords and a current one-time code
+
+A second run reuses the workspace; a run interrupted at any point is completed by the next one.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from svidok.cli.common import JsonOpt, console, err_console, print_json
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``svidok demo`` to the main app."""
+    app.command("demo")(demo_cmd)
+
+
+class _Progress:
+    """One line per phase change or every few seconds, on standard error."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.phase = ""
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = total and done == total
+        if phase == self.phase and not finished and now - self.last < 3.0:
+            return
+        self.phase, self.last = phase, now
+        what = f"{done:,}/{total:,}" if total else "..."
+        err_console.print(f"[{now - self.started:6.0f} s] {phase}: {what}", highlight=False)
+
+
+def _seconds(s: float | None) -> str:
+    if s is None:
+        return "?"
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def _print_sign_in(sign_in: dict[str, Any]) -> None:
+    import pyotp
+
+    if not sign_in:
+        console.print("no demo sign-in is stored in this workspace")
+        return
+    for name, acc in sign_in.items():
+        line = f"{name:18} {acc.get('role', ''):14} password: {acc.get('password', '?')}"
+        uri = acc.get("totp_uri")
+        if uri:
+            totp = pyotp.parse_uri(uri)
+            left = totp.interval - int(time.time()) % totp.interval
+            line += f"   one-time code now: {totp.now()} (valid {left} s more)"
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def demo_cmd(
+    home: Annotated[Path, typer.Option("--home", help="Folder of the demo workspace (created if missing; reused when it holds the demo).")] = Path("demo-home"),
+    size: Annotated[str, typer.Option("--size", help="small, or large (10,000 incidents, 50,000 persons, 2,000 evidence items).")] = "small",
+    db: Annotated[Optional[str], typer.Option("--db", envvar="SVIDOK_DB", help="Database URL for a new demo (default: SQLite in the folder).")] = None,
+    no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip 'svidok verify' after building.")] = False,
+    sign_in: Annotated[bool, typer.Option("--sign-in", help="Print the demo accounts' passwords and current one-time codes, and exit.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the fictional demo investigation once (reused next time) and verify it: localities,
+    incidents, victims, witnesses, units, testimonies in Ukrainian, Russian and English, photos
+    with GPS ingested through the normal intake path. All people and places are generated."""
+    from svidok.demo.run import run_demo
+    from svidok.demo.summary import format_summary, human_bytes
+
+    if sign_in:
+        from svidok.demo.build import SIGN_IN_FILE
+        from svidok.errors import InputError
+
+        path = home.expanduser().resolve() / SIGN_IN_FILE
+        if not path.exists():
+            raise InputError(f"home: {home} holds no demo sign-in ({SIGN_IN_FILE}); run 'svidok demo --home {home}' first", field="home")
+        import json
+
+        _print_sign_in(json.loads(path.read_text(encoding="utf-8")))
+        return
+    result = run_demo(home, size, db_url=db, verify=not no_verify, progress=None if as_json else _Progress())
+    report = result.report
+    if as_json:
+        out: dict[str, Any] = {
+            "home": str(result.home), "size": result.size, "reused": result.reused, "resumed": result.resumed,
+            "seconds": round(result.seconds, 1), "build_seconds": result.build_seconds, "summary": result.summary,
+            "next_steps": result.next_steps,
+        }  # fmt: skip
+        if result.stats is not None:
+            out["phases"] = {k: round(v, 1) for k, v in result.stats.seconds.items()}
+        if report is not None:
+            out["verify"] = {"ok": report.ok, "fast": result.fast_verify, "seconds": round(result.verify_seconds or 0, 1), "checked": report.checked,
+                             "warnings": report.warnings, "findings": [f.as_dict() for f in report.findings]}  # fmt: skip
+        print_json(out)
+    else:
+        if result.reused:
+            console.print(f"reusing the {result.size} demo in {result.home} (built {result.built_at or '?'} in {_seconds(result.build_seconds)})", highlight=False)
+        else:
+            how = "completed the interrupted" if result.resumed else "built the"
+            phases = ", ".join(f"{k} {_seconds(v)}" for k, v in (result.stats.seconds.items() if result.stats else ()))
+            console.print(f"{how} {result.size} demo in {result.home} in {_seconds(result.build_seconds)} ({phases})", highlight=False)
+        for line in format_summary(result.summary):
+            console.print(line, highlight=False, soft_wrap=True)
+        if report is not None:
+            mode = " with --fast (blobs checked for presence and size, not re-hashed; ledger, checkpoints and every table replayed in full)" if result.fast_verify else ""
+            if report.ok:
+                console.print(f"[green]verified[/green]{mode} in {_seconds(result.verify_seconds)}: no discrepancy found", highlight=False)
+            else:
+                for f in report.findings:
+                    console.print(f"[red]FAIL[/red] {f.kind} at {f.where}: {f.message}", highlight=False, soft_wrap=True)
+                console.print(f"[red]{len(report.findings)} discrepancies found[/red]")
+            for w in report.warnings:
+                console.print(f"[yellow]warning[/yellow]: {w}", highlight=False, soft_wrap=True)
+        elif result.reused:
+            console.print("verified when it was built; run 'svidok verify' to check it again", highlight=False)
+        disk = result.summary["disk"]
+        total = disk["workspace folder"] + disk.get("postgresql database", 0)
+        console.print(f"this run took {_seconds(result.seconds)}; the workspace takes {human_bytes(total)} on disk", highlight=False)
+        console.print("demo accounts: demo-admin (administrator), demo-investigator (investigator), demo-analyst (analyst); "
+                      f"passwords: svidok demo --home {home} --sign-in", highlight=False, soft_wrap=True)  # fmt: skip
+        console.print("try next:")
+        for step in result.next_steps:
+            console.print(f"  {step}", highlight=False, soft_wrap=True)
+    if report is not None and not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,126 @@
+"""``svidok demo``: build the demo investigation once, reuse it afterwards, verify it.
+
+:func:`run_demo` is the whole job short of serving it: it finds out what ``home`` holds
+(:mod:`svidok.demo.state`), builds the demo there or completes an interrupted build
+(:mod:`svidok.demo.build`), records ``demo.completed`` with the counts and the time taken,
+removes the generated source files (the locker holds the originals), runs the same checks as
+``svidok verify`` and returns a summary with commands to try. A folder that is not a demo is
+never touched. The web interface only has to serve the workspace this returns.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from svidok.demo import state as st
+from svidok.demo.build import SIGN_IN_FILE, SOURCES_DIR, BuildStats, Progress, build
+from svidok.demo.summary import next_steps, summarise
+from svidok.demo.world import GENERATOR, SIZES, plan
+from svidok.errors import InputError
+from svidok.verify.report import Report
+from svidok.workspace import Workspace, init_workspace, open_workspace
+
+__all__ = ["DemoResult", "run_demo"]
+
+SYSTEM_ACTOR = "svidok:demo"
+#: Sizes verified with ``--fast`` (blobs checked for presence and size, not re-hashed).
+FAST_VERIFY = frozenset({"large"})
+
+
+@dataclass
+class DemoResult:
+    """What :func:`run_demo` did and found."""
+
+    home: Path
+    size: str
+    reused: bool
+    resumed: bool
+    seconds: float  # this run
+    build_seconds: float | None  # the run that completed the build
+    built_at: str | None
+    summary: dict[str, Any]
+    next_steps: list[str]
+    report: Report | None = None
+    fast_verify: bool = False
+    verify_seconds: float | None = None
+    stats: BuildStats | None = None
+    sign_in: dict[str, Any] = field(default_factory=dict)
+
+
+def _record(ws: Workspace, entry_type: str, payload: dict[str, Any]) -> None:
+    with ws.transaction(SYSTEM_ACTOR) as txn:
+        txn.append(entry_type, payload, subjects=[st.SUBJECT])
+
+
+def _open_or_create(home: Path, size: str, db_url: str | None, status: str) -> Workspace:
+    if status in ("absent", "initialising"):
+        if status == "initialising":
+            st.clear_initialising(home)
+        st.write_marker(home, size, GENERATOR)
+        return init_workspace(home, db_url=db_url, organisation="Svidok demo (fictional)")
+    return open_workspace(home)
+
+
+def run_demo(
+    home: Path,
+    size: str = "small",
+    *,
+    db_url: str | None = None,
+    verify: bool = True,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Build (or reuse, or complete) the demo of ``size`` in ``home`` and verify a new build."""
+    if size not in SIZES:
+        raise InputError(f"size: {size!r} is not a demo size; sizes are: {', '.join(SIZES)}", field="size")
+    home = home.expanduser().resolve()
+    started = time.perf_counter()
+    with st.locked(home):
+        state = st.inspect(home)
+        if state.status == "foreign":
+            raise InputError(f"home: {state.reason}; 'svidok demo' only builds in an empty folder or its own demo workspace", field="home")
+        if state.size is not None and state.size != size:
+            raise InputError(f"home: {home} holds the {state.size} demo; use --size {state.size}, or another --home for the {size} demo", field="home")
+        ws = _open_or_create(home, size, db_url, state.status)
+        try:
+            if state.status == "completed":
+                assert state.completed is not None
+                return DemoResult(home, size, True, False, time.perf_counter() - started, state.completed.get("seconds"), state.completed_at,
+                                  summarise(ws), next_steps(ws), sign_in=_sign_in(ws))  # fmt: skip
+            the_plan = plan(size)
+            if state.status != "started":
+                _record(ws, st.STARTED, {"generator": GENERATOR, "size": size, "seed": the_plan.seed, "planned": the_plan.counts()})
+            stats = build(ws, the_plan, progress=progress)
+            seconds = time.perf_counter() - started
+            counts = summarise(ws)
+            _record(ws, st.COMPLETED, {
+                "generator": GENERATOR, "size": size, "seed": the_plan.seed, "seconds": round(seconds, 1),
+                "resumed": state.status == "started", "records": counts["records"], "evidence": counts["evidence"]["items"],
+            })  # fmt: skip
+            shutil.rmtree(ws.home / SOURCES_DIR, ignore_errors=True)
+            result = DemoResult(home, size, False, state.status == "started", seconds, seconds, None, summarise(ws), next_steps(ws),
+                                stats=stats, sign_in=_sign_in(ws))  # fmt: skip
+            if verify:
+                from svidok.verify.run import verify_workspace
+
+                t = time.perf_counter()
+                result.fast_verify = size in FAST_VERIFY
+                result.report = verify_workspace(ws, fast=result.fast_verify)
+                result.verify_seconds = time.perf_counter() - t
+            result.seconds = time.perf_counter() - started
+            return result
+        finally:
+            ws.close()
+
+
+def _sign_in(ws: Workspace) -> dict[str, Any]:
+    import json
+
+    path = ws.home / SIGN_IN_FILE
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (FileNotFoundError, ValueError):
+        return {}
