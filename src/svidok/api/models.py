@@ -77,13 +77,18 @@ def text(max_len: int, *, pattern: str | None = None, min_len: int = 0) -> Any:
     return Annotated[str, Field(max_length=max_len, min_length=min_len or None, pattern=pattern), AfterValidator(clean_text)]
 
 
+def _literal(value: str) -> Any:
+    """``Literal[value]`` (a one-value ``enum``)."""
+    return Literal[value]
+
+
 def _anchored(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
 
 def enum_of(vocabulary: str) -> Any:
     """``Literal`` of every code of a vocabulary (an ``enum`` in the OpenAPI document)."""
-    return Literal[vocab.vocabulary(vocabulary).codes]  # type: ignore[valid-type]
+    return Literal[vocab.vocabulary(vocabulary).codes]
 
 
 def id_pattern(kind: Kind) -> str:
@@ -99,7 +104,7 @@ _LANG = r"^[a-z]{2,3}$"
 
 
 def _unique_list(item: Any, max_items: int = 1000) -> Any:
-    return Annotated[list[item], Field(max_length=max_items, json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
+    return Annotated[list[item], Field(max_length=max_items, json_schema_extra={"uniqueItems": True})]
 
 
 # -- structured JSON fields --------------------------------------------------------------------
@@ -110,7 +115,7 @@ class CountIn(BaseModel):
 
     model_config = STRICT
     what: enum_of("count_units")  # type: ignore[valid-type]
-    status: enum_of("combatant_statuses") = None  # type: ignore[valid-type, assignment]
+    status: enum_of("combatant_statuses") = None  # type: ignore[valid-type]
     min: Annotated[int, Field(ge=0, le=10_000_000)]
     max: Annotated[int, Field(ge=0, le=10_000_000)] = None  # type: ignore[assignment]
 
@@ -120,9 +125,9 @@ class PriorStatementIn(BaseModel):
 
     model_config = STRICT
     to: text(200, min_len=1)  # type: ignore[valid-type]
-    date: text(100, min_len=1) = None  # type: ignore[valid-type, assignment]
-    reference: text(100, min_len=1) = None  # type: ignore[valid-type, assignment]
-    note: text(1000, min_len=1) = None  # type: ignore[valid-type, assignment]
+    date: text(100, min_len=1) = None  # type: ignore[valid-type]
+    reference: text(100, min_len=1) = None  # type: ignore[valid-type]
+    note: text(1000, min_len=1) = None  # type: ignore[valid-type]
 
 
 Position = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=2, max_length=3)]
@@ -344,7 +349,7 @@ def out_model(kind_name: str) -> type[BaseModel]:
         f"{_kind_title(kind)}Record",
         __config__=LOOSE,
         __doc__=f"A {kind.label.lower()} as it stands now.",
-        kind=(Literal[kind.name], ...),  # type: ignore[valid-type]
+        kind=(_literal(kind.name), ...),
         id=(str, ...),
         ref=(str, ...),
         fields=(fields, ...),
@@ -432,7 +437,7 @@ def _link_model(lt: LinkType) -> type[BaseModel]:
         f"{title}LinkIn",
         __config__=STRICT,
         __doc__=lt.help,
-        link_type=(Literal[lt.name], ...),  # type: ignore[valid-type]
+        link_type=(_literal(lt.name), ...),
         source=(_END, Field(..., description=f"{' or '.join(lt.sources)}: id, <kind>:<id> or pseudonym code")),
         target=(_END, Field(..., description=f"{' or '.join(lt.targets)}: id, <kind>:<id> or pseudonym code")),
         attrs=(attrs, ...) if needs else (Optional[attrs], None),
@@ -443,4 +448,4 @@ def _link_model(lt: LinkType) -> type[BaseModel]:
 def link_in_model() -> Any:
     """The body of ``POST /api/v1/links``: one model per link type, told apart by ``link_type``."""
     models = tuple(_link_model(lt) for lt in LINK_TYPES.values())
-    return Annotated[Union[models], Field(discriminator="link_type")]  # type: ignore[valid-type]
+    return Annotated[Union[models], Field(discriminator="link_type")]

@@ -222,8 +222,8 @@ def _evidence_target(session: Session, target: str, known: Mapping[str, Mapping[
     info = known.get(item_id)
     if not info or not isinstance(info.get("digest"), str):
         return None
-    rows = session.execute(sa.select(evidence_item.c.id, evidence_item.c.case_ref).where(evidence_item.c.digest == info["digest"])).all()
-    rows.sort(key=lambda r: (r.case_ref != info.get("case"), r.id))
+    found = session.execute(sa.select(evidence_item.c.id, evidence_item.c.case_ref).where(evidence_item.c.digest == info["digest"])).all()
+    rows = sorted(found, key=lambda r: (r.case_ref != info.get("case"), r.id))
     return f"{EVIDENCE}:{rows[0].id}" if rows else None
 
 

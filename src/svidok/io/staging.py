@@ -48,7 +48,7 @@ class StagingWriter:
 
     def append(self, entry_type: str, payload: Mapping[str, Any], *, actor: str, subjects: Sequence[str] = ()) -> Appended:
         """Encode and check an entry as the ledger would; keep it in memory."""
-        entry = Entry(type=entry_type, time=self._time, actor=actor, origin=self.origin, payload=payload, subjects=subjects)
+        entry = Entry(type=entry_type, time=self._time, actor=actor, origin=self.origin, payload=payload, subjects=tuple(subjects))
         for i, subject in enumerate(entry.subjects):
             if len(subject) > MAX_SUBJECT_LENGTH:
                 raise InputError(f"subjects[{i}]: longer than {MAX_SUBJECT_LENGTH} characters", field=f"subjects[{i}]")
