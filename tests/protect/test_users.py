@@ -216,7 +216,7 @@ def test_token_scopes_must_fit_the_role_and_identity_needs_the_users_own_second_
     with transaction(ws, inv.principal(ws)) as txn:
         _, secret = users.create_token(txn, inv.principal(ws), "olena", label="x", scopes=["read", "identity"])
     tp = users.token_principal(ws, secret)
-    with pytest.raises(AuthenticationFailed, match="cannot create tokens"):
+    with pytest.raises(AccessDenied, match="cannot create tokens"):
         with transaction(ws, tp) as txn:
             users.create_token(txn, tp, "olena", label="y", scopes=["read"])
     with pytest.raises(InputError, match="scopes"):

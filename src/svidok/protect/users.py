@@ -56,7 +56,7 @@ from svidok.db.schema import (
 )
 from svidok.errors import InputError, NotFound
 from svidok.ledger.entry import format_time
-from svidok.protect.errors import AuthenticationFailed, LockedOut, RateLimited
+from svidok.protect.errors import AccessDenied, AuthenticationFailed, LockedOut, RateLimited
 from svidok.protect.keys import MasterKeys
 from svidok.protect.roles import ACTION_SCOPE, ROLE_ACTIONS, SCOPES, TOTP_ROLES, Action, Principal, Role, parse_role
 from svidok.protect.sealing import unwrap_secret, wrap_secret
@@ -532,7 +532,7 @@ def create_token(
     if principal.user != user:
         require_action(principal, Action.MANAGE_USERS)
     if principal.scopes is not None:
-        raise AuthenticationFailed("an API token cannot create tokens; sign in with a password")
+        raise AccessDenied("an API token cannot create tokens; sign in with a password", action="token.create")
     wanted = _check_scopes(scopes)
     role = Role(row.role)
     useful = {ACTION_SCOPE[a] for a in ROLE_ACTIONS[role]}
