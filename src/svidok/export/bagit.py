@@ -21,6 +21,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -99,11 +100,28 @@ class BagWriter:
                 h256.update(chunk)
                 h512.update(chunk)
                 size += len(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
         w = Written(size, h256.hexdigest(), h512.hexdigest())
         self.files[path] = w
         return w
+
+    def sync(self, workers: int = 8) -> None:
+        """Make every file and folder of the bag durable (fsync), many at a time.
+
+        Files are not synced one by one as they are written: concurrent fsyncs let the file
+        system commit them together, which is much faster than thousands of serial ones.
+        """
+        paths = [str(p) for p in self.root.rglob("*")]
+        paths.append(str(self.root))
+
+        def one(path: str) -> None:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, paths))
 
     def sha256_by_path(self) -> dict[str, str]:
         return {p: w.sha256 for p, w in self.files.items()}

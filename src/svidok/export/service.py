@@ -9,8 +9,8 @@
    of that checkpoint with every entry's exact bytes and inclusion proof (each proof is verified
    before it is written), the previous export to the same recipient and the consistency proof
    from its checkpoint.
-2. **Write** into a hidden staging folder beside ``out_dir``: originals streamed from the blob
-   store (verified against their SHA-256 as they are read; SHA-256 and SHA-512 computed from
+2. **Write** into a hidden staging folder beside ``out_dir`` (made durable with fsync before
+   it is published): originals streamed from the blob store (verified against their SHA-256 as they are read; SHA-256 and SHA-512 computed from
    the same bytes as they are written), chosen derivatives, per-item ``metadata.json`` and
    ``custody.json``, the ledger files, the e-Court table, ``bundle.json``; then the bundle
    digest, the exhibit report (PDF, signed where configured), ``VERIFY.txt`` and the BagIt
@@ -47,7 +47,7 @@ from svidok.export.bagit import BagWriter, safe_name
 from svidok.export.disclosure import check_disclosure
 from svidok.export.report import ReportSigning, item_view, render_report, sign_report
 from svidok.export.verify_txt import VerifyFacts, verify_txt
-from svidok.ledger.entry import format_time
+from svidok.ledger.entry import Entry, format_time
 from svidok.ledger.proof import TlogProof, format_consistency_proof, verify_proof
 from svidok.workspace import Workspace
 from svidok_verify import layout
@@ -162,6 +162,32 @@ def _original_name(item: Any, acquisitions: list[dict[str, Any]], mime: str | No
     return safe_name(base, fallback=f"{item.id}{_EXT.get(mime or '', '.bin')}")
 
 
+def _custody(ws: Workspace, s: Session, row: Any, size: int, entries: dict[int, bytes], decoded: dict[int, tuple[bytes, Entry]]) -> list[tuple[int, Entry]]:
+    """The item's custody chain up to tree ``size`` (as :func:`svidok.evidence.queries.custody_chain`
+    selects it: entries naming the item, and extraction/derivation entries of its content).
+
+    Entries are read and decoded once per export (``entries``/``decoded`` are shared by all
+    items): an earlier export's entry names every item it sent, and would otherwise be decoded
+    once per item.
+    """
+    own = set(ws.ledger.indexes_for_subject(s, f"evidence:{row.id}"))
+    about = ws.ledger.indexes_for_subject(s, f"content:{row.digest}")
+    out = []
+    for index in sorted(own.union(about)):
+        if index >= size:
+            continue
+        cached = decoded.get(index)
+        if cached is None:
+            data = ws.ledger.entry(s, index)
+            cached = decoded[index] = (data, Entry.decode(data))
+        data, entry = cached
+        if index not in own and entry.type not in queries.CONTENT_EVENTS:
+            continue  # another item's acquisition of the same bytes (maybe another case)
+        entries[index] = data
+        out.append((index, entry))
+    return out
+
+
 def _plan(ws: Workspace, s: Session, case: str, item_ids: Sequence[str], recipient: str, purpose: str, options: ExportOptions) -> _Plan:
     from svidok.db.timestamps_store import tokens as stored_tokens
 
@@ -199,16 +225,15 @@ def _plan(ws: Workspace, s: Session, case: str, item_ids: Sequence[str], recipie
     batch = int(s.execute(sa.select(sa.func.count()).select_from(export_bundle)).scalar() or 0) + 1
     items: list[_Item] = []
     entries: dict[int, bytes] = {}
+    decoded: dict[int, tuple[bytes, Entry]] = {}
     for number, row in enumerate(sent, start=1):
         mime = s.execute(sa.select(content.c.mime).where(content.c.digest == row.digest)).scalar()
         acquisitions = queries.acquisitions_of(s, row.id)
-        chain = [e for e in queries.custody_chain(s, ws.ledger, row.id) if e["index"] < cp.size]
         events = []
-        for e in chain:
-            events.append({"index": e["index"], "time": e["time"], "type": e["type"], "actor": e["actor"],
-                           "what": describe_event(e["type"], e["payload"]),
-                           "entry": layout.entry_path(e["index"]), "proof": layout.proof_path(e["index"])})
-            entries.setdefault(e["index"], ws.ledger.entry(s, e["index"]))
+        for index, entry in _custody(ws, s, row, cp.size, entries, decoded):
+            events.append({"index": index, "time": entry.time, "type": entry.type, "actor": entry.actor,
+                           "what": describe_event(entry.type, dict(entry.payload)),
+                           "entry": layout.entry_path(index), "proof": layout.proof_path(index)})
         derivs = [d for d in queries.derivatives_of(s, row.digest) if d["index"] < cp.size]
         thumb = next((d["digest"] for d in derivs if d["kind"] == "thumbnail" and d["size"] <= _MAX_THUMBNAIL), None)
         chosen = [d for d in derivs if d["kind"] in options.derivatives]
@@ -447,9 +472,15 @@ def export_case(
     staging = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
     try:
         bag, digest, top, signed, warnings = _write(ws, plan, staging, options)
+        bag.sync()
         if out.exists():
             out.rmdir()
         os.replace(staging, out)
+        fd = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the rename itself is durable
+        finally:
+            os.close(fd)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
