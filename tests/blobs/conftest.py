@@ -183,14 +183,16 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _pid_alive(pid: int) -> bool:
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (field 22 of /proc/<pid>/stat), None if it is gone.
+
+    A lease records it, so a lease of a dead session whose pid was reused is not taken as live.
+    """
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
 @contextlib.contextmanager
@@ -216,7 +218,13 @@ def _live_leases(directory: str) -> list[Path]:
     leases = Path(directory) / "test-sessions"
     if not leases.is_dir():
         return []
-    return [p for p in leases.iterdir() if p.name.isdigit() and _pid_alive(int(p.name))]
+    live = []
+    for p in leases.iterdir():
+        if p.name.isdigit():
+            started = _start_time(int(p.name))
+            if started is not None and started == p.read_text().strip():
+                live.append(p)
+    return live
 
 
 @pytest.fixture(scope="session")
@@ -268,7 +276,7 @@ def rgw() -> Iterator[Rgw]:
         if server.started_here:
             owned.touch()
         lease.parent.mkdir(exist_ok=True)
-        lease.touch()
+        lease.write_text(_start_time(os.getpid()) or "")
     yield server
     with _rgw_lock(directory):
         lease.unlink(missing_ok=True)

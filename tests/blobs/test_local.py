@@ -517,3 +517,19 @@ def test_write_failure_is_a_storage_error_and_leaves_no_object(store: LocalBlobS
     assert "No space left" in str(info.value)
     assert files_under(store.root / "sha256") == []
     assert files_under(store.root / "tmp") == []
+
+
+def test_durable_writes_start_disk_writeback_early(store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local puts ask the kernel to write back every 16 MiB, so the final fsync has little left."""
+    import svidok.blobs.base as base
+
+    ranges: list[tuple[int, int]] = []
+    monkeypatch.setattr(base, "_writeback_starter", lambda: lambda fd, off, n: ranges.append((off, n)))
+    store.put_stream(GeneratedStream(40 * MiB + 5, seed=14))
+    assert ranges == [(0, 16 * MiB), (16 * MiB, 16 * MiB)]
+    fd = os.open(os.devnull, os.O_WRONLY)
+    try:
+        base.copy_hashing(GeneratedStream(40 * MiB, seed=15), fd)  # not durable: an S3 spool file
+    finally:
+        os.close(fd)
+    assert len(ranges) == 2

@@ -16,13 +16,17 @@ writer lives (:func:`locked_temp_file`). A crashed writer's lock disappears with
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
+import functools
 import hashlib
 import io
 import os
 import queue
 import re
+import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -185,6 +189,44 @@ def _source_reader(src: BinaryIO) -> Callable[[bytearray], int]:
     return fill_by_read
 
 
+def _hint_sequential(src: BinaryIO) -> None:
+    """Tell the kernel a regular-file source will be read sequentially (larger read-ahead)."""
+    try:
+        fd = src.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+    except (AttributeError, OSError, ValueError):
+        pass  # not a file, or no fadvise here: only a hint
+
+
+_WRITEBACK_EVERY = 16 << 20
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+@functools.cache
+def _writeback_starter() -> Callable[[int, int, int], None] | None:
+    """``start(fd, offset, nbytes)``: begin writing a dirty range to disk without waiting.
+
+    Linux ``sync_file_range(SYNC_FILE_RANGE_WRITE)`` (as RocksDB's ``bytes_per_sync`` and
+    PostgreSQL's ``*_flush_after`` do), so the disk works while the rest is still being read
+    and hashed and the final fsync has little left to flush. Durability still comes from that
+    fsync; this only changes when the disk does the work. None where unavailable.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+
+    def start(fd: int, offset: int, nbytes: int) -> None:
+        fn(fd, offset, nbytes, _SYNC_FILE_RANGE_WRITE)  # a failure here is harmless
+
+    return start
+
+
 def _write_all(fd: int, view: memoryview) -> None:
     while view:
         written = os.write(fd, view)
@@ -198,16 +240,19 @@ def copy_hashing(
     progress: Progress | None = None,
     chunk: int = CHUNK_SIZE,
     where: str = "",
+    durable: bool = False,
 ) -> tuple[str, int]:
     """Copy ``src`` to the file descriptor ``fd`` once, hashing it; return ``(hex, size)``.
 
     The calling thread reads chunk *i* into one of a few preallocated buffers and hashes it,
     while a writer thread writes chunk *i-1* (``hashlib`` and ``os.write`` both release the GIL
-    on large buffers). Memory is ``_PIPELINE_BUFFERS * chunk`` bytes whatever the size. A failed
-    write raises StorageError naming ``where``; errors from ``src`` or ``progress`` propagate.
-    The caller fsyncs and closes ``fd``.
+    on large buffers). Memory is ``_PIPELINE_BUFFERS * chunk`` bytes whatever the size. With
+    ``durable`` (the caller will fsync), the writer starts disk write-back every 16 MiB (see
+    :func:`_writeback_starter`). A failed write raises StorageError naming ``where``; errors
+    from ``src`` or ``progress`` propagate. The caller fsyncs and closes ``fd``.
     """
     fill = _source_reader(src)
+    _hint_sequential(src)
     hasher = hashlib.sha256()
     free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
     work: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
@@ -215,12 +260,19 @@ def copy_hashing(
         free.put(bytearray(chunk))
     failure: list[BaseException] = []
 
+    writeback = _writeback_starter() if durable else None
+
     def writer() -> None:
+        written = flushed = 0
         while (item := work.get()) is not None:
             buf, n = item
             if not failure:
                 try:
                     _write_all(fd, memoryview(buf)[:n])
+                    written += n
+                    if writeback is not None and written - flushed >= _WRITEBACK_EVERY:
+                        writeback(fd, flushed, written - flushed)
+                        flushed = written
                 except BaseException as exc:  # reported by the reading thread
                     failure.append(exc)
             free.put(buf)  # always hand the buffer back, so the reader never waits forever

@@ -117,7 +117,7 @@ class LocalBlobStore:
                 location=str(self._tmp),
             ) from exc
         try:
-            hexdigest, size = copy_hashing(src, fd, progress=progress, where=str(tmp))
+            hexdigest, size = copy_hashing(src, fd, progress=progress, where=str(tmp), durable=True)
             check_expected(expected_hex, hexdigest, size)
             final = self._path_hex(hexdigest)
             existing = self._existing_size(final)
