@@ -65,6 +65,11 @@ def _open_or_create(home: Path, size: str, db_url: str | None, status: str) -> W
     return open_workspace(home)
 
 
+def _refuse_foreign(state: st.DemoState) -> None:
+    if state.status == "foreign":
+        raise InputError(f"home: {state.reason}; 'svidok demo' only builds in an empty folder or its own demo workspace", field="home")
+
+
 def run_demo(
     home: Path,
     size: str = "small",
@@ -78,10 +83,10 @@ def run_demo(
         raise InputError(f"size: {size!r} is not a demo size; sizes are: {', '.join(SIZES)}", field="size")
     home = home.expanduser().resolve()
     started = time.perf_counter()
+    _refuse_foreign(st.inspect(home))  # before the lock file, so that nothing is left in a foreign folder
     with st.locked(home):
         state = st.inspect(home)
-        if state.status == "foreign":
-            raise InputError(f"home: {state.reason}; 'svidok demo' only builds in an empty folder or its own demo workspace", field="home")
+        _refuse_foreign(state)
         if state.size is not None and state.size != size:
             raise InputError(f"home: {home} holds the {state.size} demo; use --size {state.size}, or another --home for the {size} demo", field="home")
         ws = _open_or_create(home, size, db_url, state.status)

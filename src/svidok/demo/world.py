@@ -356,6 +356,8 @@ _TYPES: dict[str, _Type] = {
     "deportation": _Type(0.03, ("deportation",), ("checkpoint",), (2, 6), (0, 1), (0, 0), ("displacement",), count="deported", case_type="deportation"),
 }  # fmt: skip
 
+#: The first incidents of every plan: the kinds the liberated-town cases are known for.
+_FIRST = ("shelling", "detention", "torture", "killing", "looting")
 #: Legal hypotheses per incident type: (framework, article) (vocabularies ``rome_statute``, ``ua_cc``).
 _ARTICLES = {
     "killing": (("rome_statute", "8(2)(a)(i)"), ("ua_cc", "438-2")),
@@ -500,9 +502,11 @@ class _Builder:
         loc_weights = [rng.uniform(0.5, 2.0) for _ in localities]
         incidents: list[Incident] = []
         recent: dict[int, list[Incident]] = {}
-        for _ in range(self.size.incidents):
+        for n in range(self.size.incidents):
             loc = localities[rng.choices(range(len(localities)), loc_weights)[0]]
             kind = rng.choices(types, weights)[0]
+            if n < len(_FIRST):
+                kind = _FIRST[n]  # even the smallest demo shows each kind the issue names
             spec = _TYPES[kind]
             previous = [i for i in recent.get(loc.index, []) if i.incident_type in ("detention", "torture")]
             chain = None
