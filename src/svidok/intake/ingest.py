@@ -80,7 +80,7 @@ class IngestSummary:
     seconds: float = 0.0
     register_seconds: float = 0.0  # time spent in the registering transactions (ledger + tables)
     batches: int = 0
-    orphans_cleaned: int = 0
+    temps_removed: int = 0  # leftovers of writes interrupted by a crash, removed at the start
 
     @property
     def failed(self) -> int:
@@ -244,7 +244,7 @@ def ingest(
     started = time.perf_counter()
     summary = IngestSummary()
     store = ws.blobs
-    summary.orphans_cleaned = store.cleanup_incomplete()
+    summary.temps_removed = store.cleanup_incomplete()
 
     def emit(outcome: FileOutcome) -> None:
         summary.counts[outcome.status] += 1
