@@ -102,3 +102,20 @@ def test_an_unknown_record_is_404_as_a_problem_document(client):
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
     body = r.json()
     assert body["status"] == 404 and "INC-01JDB3K8Q4W6Z2X9Y7V5T3R1P0" in body["detail"]
+
+
+def test_a_refusal_by_the_database_is_409_without_sql_never_500(ws):
+    import sqlalchemy.exc
+    from fastapi.testclient import TestClient
+
+    from svidok.api import create_app
+
+    app = create_app(ws, process_uploads=False)
+
+    @app.get("/refused-by-database")
+    def refused():
+        raise sqlalchemy.exc.IntegrityError("UPDATE incident SET secret=?", {"secret": "x"}, Exception("NOT NULL constraint failed"))
+
+    r = TestClient(app).get("/refused-by-database")
+    assert r.status_code == 409 and r.json()["type"] == "urn:svidok:error:DatabaseRefused"
+    assert "UPDATE" not in r.text and "secret" not in r.text

@@ -74,10 +74,18 @@ def session(tmp_path_factory):
             ws.close()
 
 
+def _checks_for(case):
+    # A multipart form has no types on the wire (every value is text, null is the text "null"),
+    # so a "type-violating" form field can be a valid one as sent: no negative-data check there.
+    if (case.media_type or "").startswith("multipart/"):
+        return [c for c in CHECKS if c is not negative_data_rejection]
+    return CHECKS
+
+
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate], derandomize=True)
 def test_no_server_error_and_responses_as_documented(case, session):
     response = case.call(session=session)
-    case.validate_response(response, checks=CHECKS)
+    case.validate_response(response, checks=_checks_for(case))
     if response.headers.get("content-type", [""])[0].startswith("application/problem+json"):
-        assert "Database" not in response.json()["type"], response.text
+        assert response.json()["type"] != "urn:svidok:error:DatabaseRefused", response.text

@@ -15,11 +15,13 @@ FastAPI's own request-validation errors are re-shaped to the same ``{loc, msg, t
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -39,6 +41,7 @@ from svidok.errors import (
 
 __all__ = ["PROBLEM_RESPONSES", "Problem", "field_loc", "install", "located"]
 
+log = logging.getLogger(__name__)
 PROBLEM_TYPE = "application/problem+json"
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -132,8 +135,20 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_TYPE, headers=getattr(exc, "headers", None))
 
 
+def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+    """A constraint or value the database refused that no service check caught: a bug to fix
+    (the schemathesis run fails on this type), but never a 500 and never the SQL in the answer."""
+    orig = getattr(exc, "orig", None)  # the driver's message, first line only: never the SQL or its parameters
+    log.error("database refused %s %s: %s", request.method, request.url.path, str(orig).splitlines()[0][:200] if orig else type(exc).__name__)
+    body = {"type": "urn:svidok:error:DatabaseRefused", "title": "Refused by the database", "status": 409,
+            "detail": "the database refused the change (a constraint or a value it cannot hold); nothing was written"}
+    return JSONResponse(body, status_code=409, media_type=PROBLEM_TYPE)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(sqlalchemy.exc.IntegrityError, _database_refused)
+    app.add_exception_handler(sqlalchemy.exc.DataError, _database_refused)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(SvidokError, _svidok_error)

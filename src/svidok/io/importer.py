@@ -179,7 +179,8 @@ def _same_record(session: Session, kind: Kind, rid: str, doc: Mapping[str, Any])
 
 def _record_step(kind: Kind, number: int, data: Mapping[str, Any], section: str | None = None) -> _Step:
     doc = dict(data)
-    if kind.prefix is not None and doc.get("id") is None:
+    given = doc.get("id") is not None
+    if kind.prefix is not None and not given:
         doc["id"] = new_id(kind.prefix)  # fixed now, so staging and recording make the same record
     rid = doc.get("id")
     case_of_incident = doc.pop("case", None) if "case" in ROW_EXTRAS.get(kind.name, ()) else None
@@ -189,7 +190,7 @@ def _record_step(kind: Kind, number: int, data: Mapping[str, Any], section: str 
         errors = _field_errors(kind, {**doc, **system})
         if errors:
             raise _RowErrors(errors)
-        if isinstance(rid, str) and service.exists(txn.session, kind.name, kind.check_id(rid, "id")):
+        if given and isinstance(rid, str) and service.exists(txn.session, kind.name, kind.check_id(rid, "id")):
             differ = _same_record(txn.session, kind, rid, {**doc, **system})
             if differ:
                 raise InputError(f"id: a {kind.name} {rid} already exists with other values of {', '.join(differ)}", field="id")
