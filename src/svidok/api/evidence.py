@@ -29,8 +29,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Header, Pat
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
-from svidok.api.deps import PrincipalDep, WorkspaceDep, principal
+from svidok.api.deps import CurrentPrincipal, PrincipalDep, WorkspaceDep, principal
 from svidok.api.errors import PROBLEM_RESPONSES, PROBLEM_TYPE, located
+from svidok.api.policy import visible
 from svidok.api.models import clean_text, text
 from svidok.api.ranges import ByteRange, Unsatisfiable, content_range, parse_range, repr_digest
 from svidok.blobs.base import CHUNK_SIZE
@@ -180,12 +181,15 @@ def upload(
 @router.get("/evidence", response_model=ItemPage, operation_id="list_evidence", summary="Evidence items in order of acquisition")
 def list_evidence(
     ws: WorkspaceDep,
+    who: CurrentPrincipal,
     case: Annotated[Optional[str], Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,63}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Any:
-    with ws.db.read() as s:
+    with ws.db.read() as s:  # only items in the user's compartments (svidok.api.policy)
         items = queries.list_items(s, case)
+        seen = visible(s, who, {f"evidence:{i['id']}" for i in items})
+        items = [i for i in items if f"evidence:{i['id']}" in seen]
     return {"items": items[offset : offset + limit], "total": len(items), "limit": limit, "offset": offset}
 
 
