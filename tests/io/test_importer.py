@@ -151,3 +151,11 @@ def test_a_row_of_the_wrong_shape_is_one_invalid_row(ws, tmp_path):
     report = import_file(ws, j, "claim", dry_run=True)
     assert [r.status for r in report.rows] == ["valid", "invalid", "invalid"]
     assert report.rows[2].errors[0]["field"] == "credibility"
+
+
+def test_an_id_too_long_for_its_column_is_refused_on_every_database(ws, tmp_path):
+    p = tmp_path / "units.json"
+    p.write_text(json.dumps([{"id": "UNIT-" + "A" * 60, "name": "Синтетичний підрозділ", "unit_type": "other"}], ensure_ascii=False))
+    report = import_file(ws, p, "unit")
+    assert report.rows[0].status == "invalid" and report.rows[0].errors[0]["field"] == "id"
+    assert "at most 64" in report.rows[0].errors[0]["message"]

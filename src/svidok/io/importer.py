@@ -190,6 +190,9 @@ def _record_step(kind: Kind, number: int, data: Mapping[str, Any], section: str 
         errors = _field_errors(kind, {**doc, **system})
         if errors:
             raise _RowErrors(errors)
+        longest = getattr(kind.table.c.id.type, "length", None)
+        if isinstance(rid, str) and longest is not None and len(rid) > longest:  # SQLite would not notice; PostgreSQL would
+            raise InputError(f"id: {len(rid)} characters; a {kind.name} id has at most {longest}", field="id")
         if given and isinstance(rid, str) and service.exists(txn.session, kind.name, kind.check_id(rid, "id")):
             differ = _same_record(txn.session, kind, rid, {**doc, **system})
             if differ:
