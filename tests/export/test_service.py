@@ -155,3 +155,17 @@ def test_a_failure_to_record_the_export_removes_the_bundle(case, tmp_path, monke
         export_case(ws, case.ref, [], "ICC OTP", "art. 15", tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".out")]
+
+
+def test_corrected_metadata_is_what_the_bundle_and_the_court_table_show(case, tmp_path):
+    from svidok.evidence.service import correct_metadata
+
+    ws = case.ws
+    with ws.transaction("test:analyst") as txn:
+        correct_metadata(txn, case.items[0], field="capture_time", value="2022-03-01T10:00:00+02:00", reason="clock of the camera was wrong")
+    r = export_case(ws, case.ref, [case.items[0]], "A court (synthetic)", "trial", tmp_path / "out")
+    meta = json.loads(next((r.path / "data" / "items").glob("*/metadata.json")).read_text())
+    fact = meta["summary"]["capture_time"]
+    assert fact["value"] == "2022-03-01T10:00:00+02:00" and fact["corrected"] is True
+    assert [c["reason"] for c in meta["corrections"]] == ["clock of the camera was wrong"]
+    assert ",01/03/2022," in (r.path / "data" / "ecourt" / "metadata.csv").read_text()

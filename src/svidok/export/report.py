@@ -107,7 +107,7 @@ def render_html(export: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -
 
 def render_report(export: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> bytes:
     """The report as PDF bytes (WeasyPrint; HTML ``meta`` names become PDF metadata)."""
-    import weasyprint
+    import weasyprint  # type: ignore[import-untyped]
 
     html = render_html(export, items)
     pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(custom_metadata=True)
@@ -131,7 +131,7 @@ def sign_report(pdf: bytes, signing: ReportSigning, *, reason: str, location: st
         if not Path(p).is_file():
             raise InputError(f"signing file {p} does not exist", field="sign")
     try:
-        signer = signers.SimpleSigner.load(
+        signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
             str(signing.key_file), str(signing.cert_file),
             ca_chain_files=[str(p) for p in signing.chain_files] or None,
             key_passphrase=signing.key_passphrase,

@@ -42,6 +42,7 @@ from svidok.db.schema import content, evidence_item, export_bundle
 from svidok.errors import InputError
 from svidok.evidence import queries
 from svidok.evidence.ids import check_case_ref, check_item_id, new_item_id
+from svidok.evidence.summary import summarise
 from svidok.export import ecourt
 from svidok.export.bagit import BagWriter, safe_name
 from svidok.export.disclosure import check_disclosure
@@ -237,6 +238,8 @@ def _plan(ws: Workspace, s: Session, case: str, item_ids: Sequence[str], recipie
         derivs = [d for d in queries.derivatives_of(s, row.digest) if d["index"] < cp.size]
         thumb = next((d["digest"] for d in derivs if d["kind"] == "thumbnail" and d["size"] <= _MAX_THUMBNAIL), None)
         chosen = [d for d in derivs if d["kind"] in options.derivatives]
+        extracted = queries.current_metadata(s, row.digest)
+        corrections = queries.corrections(s, row.id)  # the summary is made from these, as item_summary does
         ern = ecourt.make_ern(options.ern_prefix, batch, number)
         name = _original_name(row, acquisitions, mime)
         base = f"{layout.ITEMS_DIR}{row.id}/"
@@ -252,9 +255,10 @@ def _plan(ws: Workspace, s: Session, case: str, item_ids: Sequence[str], recipie
             "custodian": row.custodian,
             "acquired_index": int(row.created_index),
             "acquisitions": acquisitions,
-            "summary": queries.item_summary(s, row),
-            "extracted": queries.current_metadata(s, row.digest),
-            "corrections": queries.corrections(s, row.id),
+            "summary": summarise({m["extractor"]: m["data"] for m in extracted if m["ok"]},
+                                 [c for c in corrections if c["superseded_by"] is None]),
+            "extracted": extracted,
+            "corrections": corrections,
             "derivatives": derivatives,
             "custody": f"{base}custody.json",
             "confidentiality": "confidential",

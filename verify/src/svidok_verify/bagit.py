@@ -461,7 +461,7 @@ def check_bag(root: Path, report: Report, *, workers: int | None = None) -> Bag:
     # Payload-Oxum (RFC 8493 section 2.2.2).
     if (root / "bag-info.txt").is_file():
         bag.info = parse_tag_file((root / "bag-info.txt").read_bytes(), "bag-info.txt", report)
-    oxum = (bag.info.get("Payload-Oxum") or [None])[0]
+    oxum = next(iter(bag.info.get("Payload-Oxum") or []), None)
     if oxum is None:
         report.not_checked("bag-oxum", "bag-info.txt", "no Payload-Oxum to compare")
     else:

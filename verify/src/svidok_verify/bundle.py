@@ -31,7 +31,7 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from svidok_verify import layout, pdf, timestamps
 from svidok_verify.bagit import Bag, check_bag, path_problem
@@ -54,7 +54,7 @@ class _Ctx:
         self.referenced: set[str] = set()
         self.entries: dict[int, dict[str, Any]] = {}
 
-    def has(self, path: Any, what: str, where: str) -> bool:
+    def has(self, path: object, what: str, where: str) -> TypeGuard[str]:
         """``path`` is a safe payload path present (and hashed) in the bag; else a failure."""
         if not isinstance(path, str) or path_problem(path) is not None or not path.startswith("data/"):
             self.report.fail("bundle-format", where, f"{what} path {path!r} is not a safe path under data/")
@@ -421,7 +421,7 @@ def verify_bundle(
     )
     digest = layout.bundle_digest({p: d[1]["sha256"] for p, d in bag.payload.items() if "sha256" in d[1]})
     report.facts["bundle digest"] = digest
-    stated = (bag.info.get("Svidok-Bundle-Digest") or [None])[0]
+    stated = next(iter(bag.info.get("Svidok-Bundle-Digest") or []), None)
     if stated != digest:
         report.fail("bundle-digest", "bag-info.txt", f"states bundle digest {stated}, the content gives {digest}")
     cp, verifier, note = _open_checkpoint(ctx, manifest, trusted_keys)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["INSTALL_HINT", "PdfSignature", "available", "check_pdf"]
 
@@ -43,7 +44,7 @@ class PdfSignature:
 
 
 def _certs(pems: Sequence[bytes]) -> list[object]:
-    from asn1crypto import pem as apem
+    from asn1crypto import pem as apem  # type: ignore[import-untyped]
     from asn1crypto import x509 as ax
 
     out: list[object] = []
@@ -81,6 +82,7 @@ def check_pdf(data: bytes, trust_pems: Sequence[bytes], tsa_pems: Sequence[bytes
         is_ts = sig.sig_object.get("/Type") == "/DocTimeStamp"
         kind = "document timestamp" if is_ts else "signature"
         try:
+            st: Any
             if is_ts:
                 st = validate_pdf_timestamp(
                     sig, validation_context=ValidationContext(trust_roots=tsa_roots, allow_fetching=False)

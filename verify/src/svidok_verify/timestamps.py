@@ -96,6 +96,7 @@ def check_token(token: bytes, message: bytes, ca_pems: Sequence[bytes]) -> datet
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         raise _fail(f"the token cannot be verified: {exc}", "format") from None
-    if gen_time.tzinfo is None:
-        gen_time = gen_time.replace(tzinfo=timezone.utc)
-    return gen_time
+    when: datetime = gen_time
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when
