@@ -19,4 +19,7 @@ def verify_workspace(ws: Workspace, *, fast: bool = False) -> Report:
     from svidok.protect.checks import verify_protection
 
     report.extend(verify_protection(ws))
+    from svidok.export.checks import verify_exports
+
+    report.extend(verify_exports(ws, fast=fast))
     return report
