@@ -51,4 +51,4 @@ def test_identifying_names_left_in_the_case_model_are_reported(world):
         add_name(txn, f"person:{w.a.person_id}", {"name": synthetic_name()})
     report = verify_workspace(w.ws, fast=True)
     assert report.ok
-    assert any("identifying names of 1 persons are held in clear text" in x for x in report.warnings)
+    assert any("identifying names of 1 persons are held in clear text" in x and "take-over-names" in x for x in report.warnings)

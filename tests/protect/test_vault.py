@@ -141,3 +141,21 @@ def test_the_field_listing_shows_no_value(world):
     with w.ws.db.read() as s:
         listing = vault.fields_of(s, w.p("analyst"), w.a.code)
     assert [f["field"] for f in listing["fields"]] == ["name"] and name not in json.dumps(listing, ensure_ascii=False)
+
+
+def test_identifying_names_of_the_case_model_are_taken_over_by_the_vault(world):
+    from svidok.records.naming import add_name, names_of
+
+    w = world
+    first, second = synthetic_name(), synthetic_name()
+    with w.ws.transaction("test:setup") as txn:
+        add_name(txn, f"person:{w.a.person_id}", {"name": first})
+        add_name(txn, f"person:{w.a.person_id}", {"name": "a nickname, not identifying", "is_identifying": False})
+    put(w, "investigator", w.a.code, {"name": [second]})
+    p = w.p("investigator")
+    with transaction(w.ws, p) as txn:
+        moved = vault.take_over_names(txn, vault.master_keys(w.ws), p, w.a.code)
+    assert moved == 1
+    assert vault.reveal(w.ws, p, w.a.code, purpose="check the take-over").values["name"] == [second, first]
+    with w.ws.db.read() as s:
+        assert [n.name for n in names_of(s, f"person:{w.a.person_id}")] == ["a nickname, not identifying"]

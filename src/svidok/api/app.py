@@ -4,7 +4,8 @@ A thin skin over the same services as the CLI (ARCHITECTURE.md principle 6). The
 document is served at ``/openapi.json`` (interactive documentation at ``/api/docs``). Creating
 the app touches no database and no network, so tests make one per workspace cheaply and call it
 in-process (Starlette ``TestClient`` or ``httpx.ASGITransport``); ``svidok serve`` runs it with
-uvicorn. Authentication comes with the protection issue: see :mod:`svidok.api.deps`.
+uvicorn. Authentication: :mod:`svidok.api.auth`; authorisation: :mod:`svidok.api.deps` and
+:mod:`svidok.api.policy`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ DESCRIPTION = """Evidence locker and case builder for investigators of internati
 
 Every change is an entry of an append-only RFC 6962 Merkle ledger; corrections supersede and
 never erase. Bad input is answered 422 with the path of the bad value (`loc`) and the reason.
-No authentication yet (issue #5): serve on loopback only.
+Sign in with `POST /api/v1/auth/login` (session cookie) or send `Authorization: Bearer <API token>`;
+every operation but sign-in and health answers 401 without. Access follows roles x case
+compartments: records of cases you are not a member of are answered 404.
 """
 
 

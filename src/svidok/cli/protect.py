@@ -422,6 +422,16 @@ def vault_put(
     console.print(f"{len(values)} field(s) stored for {code} (entries {', '.join(map(str, idx))})")
 
 
+@vault_app.command("take-over-names")
+def vault_take_over(code: str, home: HomeOpt = None, as_user: AsOpt = None, password_stdin: StdinOpt = False, totp: TotpOpt = None) -> None:
+    """Move the identifying names the case model holds for a person into the vault."""
+    ws, p, _ = _ws_and_principal(home, as_user, password_stdin, totp)
+    keys = vault.master_keys(ws)
+    with transaction(ws, p) as txn:
+        n = vault.take_over_names(txn, keys, p, code)
+    console.print(f"{n} identifying name(s) of {code} moved into the vault and withdrawn from the case model")
+
+
 @vault_app.command("show")
 def vault_show(code: str, home: HomeOpt = None, as_user: AsOpt = None, password_stdin: StdinOpt = False, totp: TotpOpt = None) -> None:
     """What the vault holds for a person (field names, versions, commitments; no value)."""

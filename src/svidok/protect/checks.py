@@ -65,6 +65,6 @@ def verify_protection(ws: Workspace) -> Report:
         if clear[0]:
             report.warnings.append(
                 f"{clear[0]} identifying names of {clear[1]} persons are held in clear text in the case model (person_name); "
-                "move them into the identity vault ('svidok vault put CODE --field name=...') and withdraw them"
+                "move them into the identity vault: 'svidok vault take-over-names CODE'"
             )
     return report

@@ -48,7 +48,7 @@ from svidok.protect.sealing import DataKey, Sealed, SecretKey, open_value, seal_
 if TYPE_CHECKING:
     from svidok.workspace import Txn, Workspace
 
-__all__ = ["FIELDS", "Revealed", "erase", "fields_of", "master_keys", "parse_field_value", "put", "reveal", "rotate_master"]
+__all__ = ["FIELDS", "Revealed", "erase", "fields_of", "master_keys", "parse_field_value", "put", "reveal", "rotate_master", "take_over_names"]
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,36 @@ def put(txn: Txn, keys: MasterKeys, principal: Principal, person_code: str, valu
         payload = {"person": person_id, "code": code, "field": name, "version": int(versions.get(name, 0)) + 1, "sealed": sealed.as_payload()}
         indexes.append(txn.record("vault.put", payload, subjects=[f"person:{person_id}"]).index)
     return indexes
+
+
+def take_over_names(txn: Txn, keys: MasterKeys, principal: Principal, person_code: str) -> int:
+    """Move the identifying names the case model holds for a person (``person_name`` rows
+    flagged ``is_identifying``) into the vault's ``name`` field, and withdraw them from the case
+    model (``name.withdrawn``, reason "moved to the identity vault"); returns how many moved.
+    Their earlier ``name.added`` entries stay in the ledger: the ledger cannot forget; only new
+    names stay out of it by going to the vault first."""
+    from svidok.db.schema import person_name
+    from svidok.records.naming import withdraw_name
+
+    s = txn.session
+    person_id, code = person_by_code(s, person_code)
+    rows = s.execute(
+        sa.select(person_name.c.id, person_name.c.name).where(
+            person_name.c.person_id == person_id, person_name.c.is_identifying.is_(True), person_name.c.status == "active"
+        ).order_by(person_name.c.created_idx)
+    ).all()
+    if not rows:
+        return 0
+    names = [r.name for r in rows]
+    if s.execute(sa.select(vault_value.c.field).where(vault_value.c.person_id == person_id, vault_value.c.field == "name")).first():
+        dk = _data_key(s, keys, person_id, code)
+        r = s.execute(sa.select(vault_value).where(vault_value.c.person_id == person_id, vault_value.c.field == "name")).one()
+        current, _ = open_value(dk, person_id, "name", Sealed(r.key_id, r.nonce, r.ciphertext, r.commitment))
+        names = list(current) + [n for n in names if n not in current]
+    put(txn, keys, principal, code, {"name": names})
+    for r in rows:
+        withdraw_name(txn, r.id, "moved to the identity vault")
+    return len(rows)
 
 
 @dataclass(frozen=True)
