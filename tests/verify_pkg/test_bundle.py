@@ -17,6 +17,8 @@ import pytest
 from svidok_verify.bundle import verify_bundle
 from tests.verify_pkg.conftest import copy_bundle, rebag
 
+pytestmark = pytest.mark.tsa  # the demo bundles are timestamped by the real test TSA
+
 
 def _item_dir(bundle: Path) -> Path:
     return sorted((bundle / "data" / "items").iterdir())[0]

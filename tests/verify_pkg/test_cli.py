@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+
+import pytest
 
 from tests.verify_pkg.conftest import copy_bundle, run_cli
+
+pytestmark = pytest.mark.tsa  # the demo bundles are timestamped by the real test TSA
 
 
 def test_a_genuine_bundle_exits_zero_with_a_human_report(demo_bundles):

@@ -12,6 +12,8 @@ import pytest
 
 from tests.verify_pkg.conftest import copy_bundle
 
+pytestmark = pytest.mark.tsa  # the demo bundles are timestamped by the real test TSA
+
 BAGIT_PY = Path(sys.executable).with_name("bagit.py")
 
 
