@@ -53,6 +53,8 @@ MAX_SAFE_INTEGER = 2**53 - 1
 
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_.-]*")
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_GOOD_TYPES: set[str] = set()
+"""Entry type names already checked against :data:`_TYPE_NAME` (a bounded cache)."""
 _FAST_JSON = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, check_circular=False
 )
@@ -200,13 +202,19 @@ class Entry:
     subjects: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if not isinstance(self.type, str) or not _TYPE_NAME.fullmatch(self.type):
-            raise InputError("type: must match ^[a-z][a-z0-9_.-]*$", field="type", value=self.type)
+        if type(self.type) is not str or self.type not in _GOOD_TYPES:
+            if not isinstance(self.type, str) or not _TYPE_NAME.fullmatch(self.type):
+                raise InputError("type: must match ^[a-z][a-z0-9_.-]*$", field="type", value=self.type)
+            if type(self.type) is str and len(_GOOD_TYPES) < 4096:
+                _GOOD_TYPES.add(self.type)
         if not isinstance(self.time, str):
             raise InputError("time: must be a string", field="time")
         parse_time(self.time)
-        _text_field(self.actor, "actor")
-        _text_field(self.origin, "origin")
+        actor, origin = self.actor, self.origin
+        if type(actor) is not str or not actor or not actor.isascii():
+            _text_field(actor, "actor")
+        if type(origin) is not str or not origin or not origin.isascii():
+            _text_field(origin, "origin")
         given = self.subjects
         if type(given) is not tuple and (isinstance(given, (str, bytes)) or not isinstance(given, Sequence)):
             raise InputError("subjects: must be a sequence of strings", field="subjects")
@@ -214,7 +222,7 @@ class Entry:
         for i, s in enumerate(subjects):
             if type(s) is not str or not s or not s.isascii():
                 _text_field(s, f"subjects[{i}]")
-        if not isinstance(self.payload, Mapping):
+        if type(self.payload) is not dict and not isinstance(self.payload, Mapping):
             raise InputError("payload: must be a JSON object", field="payload")
         plain = [True]
         payload = _json_value(self.payload, "payload", plain)
