@@ -70,6 +70,9 @@ def create_app(ws: Workspace, *, process_uploads: bool = True) -> FastAPI:
     app.include_router(history.router)
     app.include_router(intake.router)
     app.include_router(evidence.router)
+    from svidok import web
+
+    web.install(app)  # the web interface under /web/ (svidok.web)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

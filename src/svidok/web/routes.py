@@ -1,0 +1,176 @@
+"""The web interface's routes: sign-in with TOTP, sign-out, language, dashboard, evidence.
+
+A thin skin (ARCHITECTURE.md principle 6): each handler reads the signed-in principal
+(:mod:`svidok.web.session`), calls a service or query, and renders a template. Pages without a
+live session redirect (303, RFC 9110 section 15.4.4) to ``/web/signin``; records outside the
+user's compartments answer the same 404 as records that do not exist (uniform 404, as the API).
+Forms that change state are plain POSTs protected by the ``SameSite=Strict`` session cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from svidok.api.auth import SESSION_COOKIE
+from svidok.errors import NotFound
+from svidok.protect import users
+from svidok.protect.errors import AuthenticationFailed, LockedOut, RateLimited
+from svidok.protect.roles import Principal
+from svidok.web import dashboard, i18n
+from svidok.web.pages import render
+from svidok.web.session import signed_in
+from svidok.workspace import Workspace
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+
+
+def _ws(request: Request) -> Workspace:
+    ws: Workspace = request.app.state.workspace
+    return ws
+
+
+def _lang(request: Request) -> str:
+    return i18n.pick_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
+
+
+def _to_signin(request: Request, reason: str | None) -> RedirectResponse:
+    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="/")
+    out = RedirectResponse(f"/web/signin?next={target}" + (f"&reason={reason}" if reason == "expired" else ""), status_code=303)
+    if reason == "expired":
+        out.delete_cookie(SESSION_COOKIE, path="/")
+    return out
+
+
+async def _principal(request: Request) -> tuple[Principal | None, Response | None]:
+    p, reason = await run_in_threadpool(signed_in, _ws(request), request.cookies.get(SESSION_COOKIE))
+    return (p, None) if p is not None else (None, _to_signin(request, reason))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local pages of the web interface (no open redirect, OWASP unvalidated redirects)."""
+    if target and target.startswith("/web/") and "//" not in target and "\\" not in target:
+        return target
+    return "/web/"
+
+
+@router.get("/signin")
+def signin_page(request: Request, next: str | None = None, reason: str | None = None) -> Response:
+    lang = _lang(request)
+    notice = i18n.gettext(lang)("Your session has ended. Please sign in again.") if reason == "expired" else None
+    return render("signin.html", lang, next=_safe_next(next), notice=notice, error=None, user="")
+
+
+@router.post("/signin")
+async def signin(request: Request, user: str = Form(""), password: str = Form(""), totp: str = Form(""),
+                 next: str = Form("/web/")) -> Response:  # fmt: skip
+    lang = _lang(request)
+    _ = i18n.gettext(lang)
+    ws = _ws(request)
+    source = request.client.host if request.client else "unknown"
+    try:
+        if not user.strip() or not password:
+            raise AuthenticationFailed("empty")
+        p = await run_in_threadpool(users.login, ws, user.strip(), password, totp.strip() or None, source=f"ip:{source}")
+        secret = await run_in_threadpool(users.open_session, ws, p)
+    except LockedOut:
+        error = _("The account is locked after repeated failed sign-ins. Try again later.")
+        return render("signin.html", lang, status=423, next=_safe_next(next), notice=None, error=error, user=user)
+    except RateLimited:
+        error = _("Too many failed sign-ins from this computer. Try again later.")
+        return render("signin.html", lang, status=429, next=_safe_next(next), notice=None, error=error, user=user)
+    except AuthenticationFailed:
+        error = _("The user name, password or one-time code is wrong.")
+        return render("signin.html", lang, status=401, next=_safe_next(next), notice=None, error=error, user=user)
+    out = RedirectResponse(_safe_next(next), status_code=303)
+    out.set_cookie(SESSION_COOKIE, secret, max_age=users.SESSION_HOURS * 3600, httponly=True, samesite="strict",
+                   secure=request.url.scheme == "https", path="/")  # fmt: skip
+    return out
+
+
+@router.post("/signout")
+async def signout(request: Request) -> Response:
+    await run_in_threadpool(users.close_session, _ws(request), request.cookies.get(SESSION_COOKIE))
+    out = RedirectResponse("/web/signin", status_code=303)
+    out.delete_cookie(SESSION_COOKIE, path="/")
+    return out
+
+
+@router.post("/language")
+def set_language(request: Request, lang: str = Form(...), next: str = Form("/web/")) -> Response:
+    out = RedirectResponse(_safe_next(next), status_code=303)
+    if lang in i18n.LANGUAGES:
+        out.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
+    return out
+
+
+@router.get("/")
+async def dashboard_page(request: Request, case: str | None = None) -> Response:
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    lang = _lang(request)
+    if case is not None and case not in p.cases:
+        return _not_found(lang, p)
+
+    def load() -> dashboard.Dashboard:
+        with _ws(request).db.read() as s:
+            return dashboard.build(s, p, case)
+
+    d = await run_in_threadpool(load)
+    return render("dashboard.html", lang, me=p, page="dashboard", d=d, case=case, cases=sorted(p.cases))
+
+
+def _not_found(lang: str, p: Principal | None) -> Response:
+    return render("not_found.html", lang, status=404, me=p, page=None)
+
+
+@router.get("/evidence")
+async def evidence_list(request: Request, case: str | None = None) -> Response:
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    lang = _lang(request)
+    from svidok.api.policy import visible
+    from svidok.evidence import queries
+
+    def load() -> list[dict[str, Any]]:
+        with _ws(request).db.read() as s:
+            items = queries.list_items(s, case)
+            ok = visible(s, p, [f"evidence:{i['id']}" for i in items])
+            return [i for i in items if f"evidence:{i['id']}" in ok]
+
+    items = await run_in_threadpool(load)
+    return render("evidence_list.html", lang, me=p, page="evidence", items=items, case=case)
+
+
+@router.get("/evidence/{item_id}")
+async def evidence_page(request: Request, item_id: str) -> Response:
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    lang = _lang(request)
+    from svidok.api.policy import visible
+    from svidok.evidence import queries
+
+    ws = _ws(request)
+
+    def load() -> dict[str, Any] | None:
+        with ws.db.read() as s:
+            if len(item_id) > 40 or not visible(s, p, [f"evidence:{item_id}"]):
+                return None
+            try:
+                return queries.show_item(s, ws.ledger, item_id)
+            except NotFound:
+                return None
+
+    item = await run_in_threadpool(load)
+    if item is None:
+        return _not_found(lang, p)
+    return render("evidence.html", lang, me=p, page="evidence", item=item)
