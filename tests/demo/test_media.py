@@ -46,3 +46,26 @@ def test_a_video_carries_an_iso6709_location_and_creation_time(tmp_path: Path):
     data = MediaExtractor().extract(a)
     assert data["location"]["latitude"] == 49.5 and data["location"]["longitude"] == 37.25
     assert data["creation_time"]["utc"] == "2022-10-03T08:20:05Z"
+
+
+def test_a_video_has_the_same_bytes_whatever_the_process_imported_before(tmp_path: Path):
+    # libx264 gave a byte more or less depending on the process's memory layout; the demo's
+    # videos must not depend on what else a process has loaded.
+    import hashlib
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, random, hashlib; from pathlib import Path\n"
+        "[__import__(m) for m in sys.argv[2:]]\n"
+        "from datetime import datetime, timezone\n"
+        "from svidok.demo.media import video_bytes\n"
+        "p = Path(sys.argv[1]); video_bytes(random.Random('v'), p, lat=49.5, lon=37.25, when=datetime(2022, 5, 1, tzinfo=timezone.utc))\n"
+        "print(hashlib.sha256(p.read_bytes()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / f"{i}.mp4"), *mods], capture_output=True, text=True, check=True).stdout.strip()
+        for i, mods in enumerate(([], ["translitua"], ["iuliia", "sqlalchemy"]))
+    }
+    assert len(digests) == 1
+    assert hashlib.sha256((tmp_path / "0.mp4").read_bytes()).hexdigest() in digests

@@ -107,17 +107,18 @@ def demo_cmd(
         print_json(out)
     else:
         if result.reused:
-            console.print(f"reusing the {result.size} demo in {result.home} (built {result.built_at or '?'} in {_seconds(result.build_seconds)})", highlight=False)
+            console.print(f"reusing the {result.size} demo in {result.home} (built {result.built_at or '?'} in {_seconds(result.build_seconds)})",
+                          highlight=False, soft_wrap=True)  # fmt: skip
         else:
             how = "completed the interrupted" if result.resumed else "built the"
             phases = ", ".join(f"{k} {_seconds(v)}" for k, v in (result.stats.seconds.items() if result.stats else ()))
-            console.print(f"{how} {result.size} demo in {result.home} in {_seconds(result.build_seconds)} ({phases})", highlight=False)
+            console.print(f"{how} {result.size} demo in {result.home} in {_seconds(result.build_seconds)} ({phases})", highlight=False, soft_wrap=True)
         for line in format_summary(result.summary):
             console.print(line, highlight=False, soft_wrap=True)
         if report is not None:
             mode = " with --fast (blobs checked for presence and size, not re-hashed; ledger, checkpoints and every table replayed in full)" if result.fast_verify else ""
             if report.ok:
-                console.print(f"[green]verified[/green]{mode} in {_seconds(result.verify_seconds)}: no discrepancy found", highlight=False)
+                console.print(f"[green]verified[/green]{mode} in {_seconds(result.verify_seconds)}: no discrepancy found", highlight=False, soft_wrap=True)
             else:
                 for f in report.findings:
                     console.print(f"[red]FAIL[/red] {f.kind} at {f.where}: {f.message}", highlight=False, soft_wrap=True)
@@ -125,10 +126,10 @@ def demo_cmd(
             for w in report.warnings:
                 console.print(f"[yellow]warning[/yellow]: {w}", highlight=False, soft_wrap=True)
         elif result.reused:
-            console.print("verified when it was built; run 'svidok verify' to check it again", highlight=False)
+            console.print("verified when it was built; run 'svidok verify' to check it again", highlight=False, soft_wrap=True)
         disk = result.summary["disk"]
         total = disk["workspace folder"] + disk.get("postgresql database", 0)
-        console.print(f"this run took {_seconds(result.seconds)}; the workspace takes {human_bytes(total)} on disk", highlight=False)
+        console.print(f"this run took {_seconds(result.seconds)}; the workspace takes {human_bytes(total)} on disk", highlight=False, soft_wrap=True)
         console.print("demo accounts: demo-admin (administrator), demo-investigator (investigator), demo-analyst (analyst); "
                       f"passwords: svidok demo --home {home} --sign-in", highlight=False, soft_wrap=True)  # fmt: skip
         console.print("try next:")

@@ -315,6 +315,10 @@ def write_sources(plan: Plan, root: Path, progress: Progress | None = None) -> i
     """Generate every evidence file of the plan under ``root`` (same bytes on every run);
     returns how many were written (files already there with the right size are kept)."""
     written = 0
+    if root.is_dir():  # a run killed while writing leaves hidden partial files: never ingest them
+        for partial in root.rglob(".*"):
+            if partial.is_file():
+                partial.unlink()
     for i, f in enumerate(plan.files):
         path = root / f.path
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -118,8 +118,8 @@ def video_bytes(
     lon: float | None = None,
     when: datetime | None = None,
 ) -> None:
-    """A one-second MP4 of moving shapes (PyAV / ffmpeg, H.264 if available, else MPEG-4),
-    with an ISO 6709 ``location`` (``+DD.DDDD+DDD.DDDD/``) and ``creation_time`` if given."""
+    """A one-second MP4 (MPEG-4 Part 2 video, PyAV / FFmpeg) of a moving shape, with an
+    ISO 6709 ``location`` (``+DD.DDDD+DDD.DDDD/``) and ``creation_time`` if given."""
     import av
     import numpy as np
 
@@ -128,16 +128,21 @@ def video_bytes(
             out.metadata["location"] = f"{lat:+08.4f}{lon:+09.4f}/"
         if when is not None:
             out.metadata["creation_time"] = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
-        try:
-            stream = out.add_stream("libx264", rate=24)
-        except Exception:  # codec not built into this PyAV
-            stream = out.add_stream("mpeg4", rate=24)
+        # FFmpeg's own MPEG-4 Part 2 encoder, single-threaded: libx264's bitstream varied here
+        # with the memory layout of the process (the same frames, a byte more or less).
+        stream = out.add_stream("mpeg4", rate=24)
         stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
-        base = rng.randrange(256)
+        stream.codec_context.thread_count = 1
+        base = rng.randrange(16, 200)
+        chroma = rng.randrange(64, 192)
         for i in range(frames):
-            arr = np.full((240, 320, 3), (base + i * 4) % 256, dtype=np.uint8)
-            arr[60:120, (i * 10) % 300 : (i * 10) % 300 + 20] = (255, 255, 255)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(arr, format="rgb24")):
+            # Frames are made in the encoder's own YUV 4:2:0 layout (Y plane, then U and V, each a
+            # quarter of it): an RGB frame would go through swscale, whose result depended on
+            # the buffers' memory alignment, so the same call gave different bytes.
+            yuv = np.full((360, 320), chroma, dtype=np.uint8)
+            yuv[:240] = (base + i * 2) % 235
+            yuv[60:120, (i * 10) % 300 : (i * 10) % 300 + 20] = 235
+            for packet in stream.encode(av.VideoFrame.from_ndarray(yuv, format="yuv420p")):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
