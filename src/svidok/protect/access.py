@@ -204,12 +204,12 @@ def target_info(session: Session, ref: str) -> Target:
                 raise NotFound(f"no record is known as {ref!r}", target=ref)
             return Target(ref, kind, frozenset({rid}), _max_level(label_level), label_crsv, False, None)
         return Target(ref, kind, frozenset({rid}), _max_level(row.sensitivity, label_level), label_crsv, False, row.created_by)
-    row = _record_row(session, kind, rid)
-    if row is None:
+    rec = _record_row(session, kind, rid)
+    if rec is None:
         raise NotFound(f"no record is known as {ref!r}", target=ref)
-    level = _max_level(str(row["sensitivity"]) if row.get("sensitivity") else None, label_level)
-    crsv = label_crsv or _own_crsv(session, kind, rid, row)
-    return Target(ref, kind, frozenset(cases_of(session, ref)), level, crsv, kind in SHARED_KINDS, str(row.get("created_by") or "") or None)
+    level = _max_level(str(rec["sensitivity"]) if rec.get("sensitivity") else None, label_level)
+    crsv = label_crsv or _own_crsv(session, kind, rid, rec)
+    return Target(ref, kind, frozenset(cases_of(session, ref)), level, crsv, kind in SHARED_KINDS, str(rec.get("created_by") or "") or None)
 
 
 def authorize(session: Session, principal: Principal, action: Action, ref: str) -> tuple[Decision, Target]:

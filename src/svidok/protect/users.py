@@ -404,12 +404,12 @@ def login(
             except (VerificationError, InvalidHashError):
                 good = False
             step = None
-            if good and account.status == "active" and account.totp_required:
+            good = good and account is not None and account.status == "active"
+            if good and account is not None and account.totp_required:
                 step = _check_totp(keys, uname, cred, totp_code, now)
                 good = step is not None
-            good = good and account.status == "active"
             s.execute(sa.insert(login_attempt).values(**attempt, ok=good))
-            if good:
+            if good and cred is not None:
                 values: dict[str, Any] = {"failed_count": 0, "locked_until": None, "last_login_at": now_text}
                 if step is not None:
                     values["totp_last_step"] = step
