@@ -6,7 +6,7 @@
   var data = document.getElementById("markers");
   if (!el || !data || typeof L === "undefined") { return; }
   var markers = JSON.parse(data.textContent || "[]");
-  var map = L.map(el, { keyboard: true, attributionControl: false }).setView([48.5, 31.5], 6);
+  var map = L.map(el, { keyboard: true, attributionControl: false, minZoom: 3, maxZoom: 18 }).setView([48.5, 31.5], 6);
   // No tile layer: the embedded deployment works offline; a tile server can be configured later.
   var group = L.markerClusterGroup({ spiderfyOnMaxZoom: true, showCoverageOnHover: false, zoomToBoundsOnClick: true });
   var icon = L.divIcon({ className: "inc-marker", html: "<span aria-hidden='true'>●</span>", iconSize: [18, 18] });

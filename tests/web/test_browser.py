@@ -1,0 +1,117 @@
+"""Browser tests: Playwright driving Debian's chromium against a live server over the test
+workspace. They sign in with password and TOTP, open each main page, check that the map shows
+one marker per incident (two at the same coordinates stay two), switch the language, and fail
+on any browser console error. Screenshots of each page are saved under
+``test-artifacts/screenshots/`` (see README) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from svidok.api import create_app
+from tests.protect.helpers import PASSWORD, totp_now
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-quic"]  # fmt: skip
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium not installed (scripts/setup.sh --test)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(ws: Any, web_world: Any) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread of this process."""
+    import uvicorn
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(ws, process_uploads=False), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[tuple[Any, list[str]]]:
+    pw = pytest.importorskip("playwright.sync_api")
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+        pg.set_default_timeout(15000)
+        try:
+            yield pg, errors
+        finally:
+            browser.close()
+
+
+def _shot(pg: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_sign_in_navigate_and_switch_language(server: str, page: tuple[Any, list[str]], web_world: Any) -> None:
+    pg, errors = page
+    pg.goto(f"{server}/web/")
+    assert "/web/signin" in pg.url
+    _shot(pg, "01-sign-in")
+    pg.get_by_label("User name").fill("inv_a")
+    pg.get_by_label("Password").fill(PASSWORD)
+    secret = web_world.accounts["inv_a"].totp_secret
+    if secret:
+        pg.get_by_label("One-time code").fill(totp_now(secret))
+    pg.get_by_role("button", name="Sign in").click()
+    pg.wait_for_url(f"{server}/web/")
+    assert pg.get_by_test_id("incident-total").inner_text() == "2"
+    assert errors == []
+    pg.wait_for_selector("#map[data-markers='2']", state="attached")
+    pg.wait_for_selector(".marker-cluster")  # the two incidents at one place are clustered, not one marker
+    _shot(pg, "02-dashboard")
+
+    pg.get_by_role("link", name="Evidence", exact=True).click()
+    pg.wait_for_url(f"{server}/web/evidence")
+    item = web_world.evidence["WEB-A"]
+    assert pg.get_by_role("link", name=item).is_visible()
+    assert pg.get_by_text(web_world.evidence["WEB-B"]).count() == 0
+    _shot(pg, "03-evidence-list")
+
+    pg.get_by_role("link", name=item).click()
+    pg.wait_for_url(f"{server}/web/evidence/{item}")
+    assert pg.get_by_role("heading", name="Custody").is_visible()
+    _shot(pg, "04-evidence-item")
+
+    pg.get_by_label("Language").select_option("uk")
+    pg.get_by_role("button", name="Change").click()
+    pg.wait_for_selector("html[lang='uk']")
+    assert pg.get_by_role("link", name="Докази", exact=True).is_visible()
+    _shot(pg, "05-dashboard-uk")
+
+    pg.keyboard.press("Tab")  # the first stop is the skip link
+    assert pg.evaluate("document.activeElement.getAttribute('href')") == "#main"
+
+    pg.get_by_role("button", name="Вийти").click()
+    pg.wait_for_url(f"{server}/web/signin")
+    assert errors == []
