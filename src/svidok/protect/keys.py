@@ -180,8 +180,3 @@ def promote_next(home: Path) -> None:
         os.fsync(dfd)
     finally:
         os.close(dfd)
-
-
-def write_new_key_file(path: Path) -> SecretKey:
-    """Generate a key into a new 0600 file outside the workspace (rotation of an env key)."""
-    return create_key_file(path)

@@ -145,12 +145,11 @@ def _persons_for(session: Session, original: str) -> set[str]:
     return {i for i in ids if i}
 
 
-def _terms(ws: Workspace, session: Session, original: str, extra: Sequence[Term]) -> tuple[list[Term], list[str]]:
+def _terms(ws: Workspace, session: Session, original: str, extra: Sequence[Term]) -> list[Term]:
     from svidok.protect import vault
     from svidok.protect.sealing import Sealed, open_value
 
     terms: list[Term] = list(extra)
-    used: list[str] = []
     pids = sorted(_persons_for(session, original))
     codes = dict(session.execute(sa.select(person.c.id, person.c.code).where(person.c.id.in_(pids))).all()) if pids else {}
     keys = None
@@ -169,16 +168,14 @@ def _terms(ws: Workspace, session: Session, original: str, extra: Sequence[Term]
                 dk = vault._data_key(session, keys, pid, code)
                 value, _ = open_value(dk, pid, "name", Sealed(r.key_id, r.nonce, r.ciphertext, r.commitment))
                 names.extend(value)
-        if names:
-            used.append(code)
-            terms.extend(_name_terms(code, names))
+        terms.extend(_name_terms(code, names))
     for pid, pname, katotth in session.execute(sa.select(place.c.id, place.c.name, place.c.katotth)):
         terms.append(Term(pname, f"PLACE:{katotth or pid}"))
     for owner, pname in session.execute(sa.select(record_name.c.owner, record_name.c.name).where(record_name.c.owner.like("place:%"), record_name.c.status == "active")):
         pid = owner.split(":", 1)[1]
         kat = session.execute(sa.select(place.c.katotth).where(place.c.id == pid)).scalar()
         terms.append(Term(pname, f"PLACE:{kat or pid}"))
-    return terms, used
+    return terms
 
 
 def _original_text(ws: Workspace, session: Session, original: str) -> tuple[str, str, str]:
@@ -209,7 +206,7 @@ def _original_text(ws: Workspace, session: Session, original: str) -> tuple[str,
         raise InputError(f"{original} is not UTF-8 text", field="original") from None
 
 
-def _original_ref(session: Session, token: str) -> str:
+def _original_ref(token: str) -> str:
     token = token.strip() if isinstance(token, str) else ""
     if token.startswith("EV-"):
         token = "evidence:" + token
@@ -250,10 +247,10 @@ def create(ws: Workspace, txn: Txn, principal: Principal, original: str, *, term
     from svidok.protect.access import require
 
     s = txn.session
-    ref = _original_ref(s, original)
+    ref = _original_ref(original)
     require(s, principal, Action.REDACT, ref, shown_as=original)
     text, original_digest, ref = _original_text(ws, s, ref)
-    all_terms, _used = _terms(ws, s, ref, terms)
+    all_terms = _terms(ws, s, ref, terms)
     out, counts = redact_text(text, all_terms)
     data = out.encode("utf-8")
     put = ws.blobs.put_bytes(data)

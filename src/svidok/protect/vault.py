@@ -383,7 +383,7 @@ def rotate_master(ws: Workspace, principal: Principal, *, new_key_out: Any = Non
     if from_env:
         if new_key_out is None:
             raise InputError(f"the master key comes from ${keyfiles.ENV_VAR}: name a new file for the new key (--new-key-out)", field="new_key_out")
-        new = keyfiles.write_new_key_file(Path(new_key_out))
+        new = keyfiles.create_key_file(Path(new_key_out))
     else:
         new = keyfiles.stage_next(ws.home)
     rewrapped = 0
