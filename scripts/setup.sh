@@ -28,7 +28,8 @@ apt_install() {
 
 apt_install libmagic1 openssl
 if [ $WITH_TEST = 1 ]; then
-  apt_install radosgw ceph-mon ceph-osd ceph-common curl
+  # real S3 (Ceph RGW) and a real browser (Debian's chromium, driven by Playwright; never `playwright install`)
+  apt_install radosgw ceph-mon ceph-osd ceph-common curl chromium
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -42,4 +43,15 @@ HASH=$(cat requirements.lock pyproject.toml verify/pyproject.toml | sha256sum | 
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$HASH" ]; then
   .venv/bin/python -m uv pip sync -q --python .venv/bin/python requirements.lock
   echo "$HASH" > "$STAMP"
+fi
+
+# Front-end libraries (htmx, Leaflet) from the npm registry, never copied into the repository.
+if ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+WEB_STAMP=web/node_modules/.svidok-lock
+WEB_HASH=$(sha256sum web/package-lock.json | cut -c1-16)
+if [ ! -f "$WEB_STAMP" ] || [ "$(cat "$WEB_STAMP")" != "$WEB_HASH" ]; then
+  npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$WEB_HASH" > "$WEB_STAMP"
 fi
