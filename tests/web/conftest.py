@@ -1,7 +1,7 @@
 """A small world for the web tests: two compartments, case ``WEB-A`` and case ``WEB-B``.
 
 Each case holds a place with coordinates, two incidents linked to it (case A's both at the
-same coordinates, to prove they stay separate markers) and a text evidence item. Accounts:
+same coordinates, to prove they stay separate markers) and a text evidence item with a PNG preview. Accounts:
 ``inv_a`` an investigator of case A only, ``inv_b`` of case B only, ``boss`` an administrator
 (who needs a TOTP code to sign in). Every name is synthetic (tests.protect.helpers).
 """
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from svidok.api import create_app
-from svidok.evidence.service import AcquisitionInfo, StoredFile, record_extraction, register_acquisitions
+from svidok.evidence.service import AcquisitionInfo, StoredFile, record_derivative, record_extraction, register_acquisitions
 from svidok.records.cases import create_case, link_incident
 from svidok.records.incidents import create_incident
 from svidok.records.places import create_place
@@ -28,16 +28,33 @@ class WebWorld:
     ws: Any
     incidents: dict[str, list[str]] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
+    previews: dict[str, str] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
 
 
-def _evidence(ws: Any, txn: Any, case: str) -> str:
+def _evidence(ws: Any, txn: Any, case: str) -> tuple[str, str]:
     put = ws.blobs.put_bytes(f"Synthetic statement recorded for {case}.".encode())
     reg = register_acquisitions(txn, AcquisitionInfo(case_ref=case, collector="Synthetic team 1"), [
         StoredFile(path=f"/field/{case}/statement.txt".encode(), display=f"/field/{case}/statement.txt", digest=put.digest, size=put.size)
     ])[0]  # fmt: skip
     record_extraction(txn, put.digest, mime="text/plain", results=[])
-    return str(reg.item_id)
+    return str(reg.item_id), put.digest
+
+
+def _preview(ws: Any, txn: Any, original: str, shade: int) -> str:
+    """A synthetic PNG preview (a colour gradient) linked to ``original``; its digest."""
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48))
+    img.putdata([(x * 4, y * 5, shade) for y in range(48) for x in range(64)])
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    put = ws.blobs.put_bytes(buf.getvalue())
+    record_derivative(txn, original, digest=put.digest, kind="preview", mime="image/png", size=put.size, tool="test",
+                      tool_version="1", settings={"max_px": 64})  # fmt: skip
+    return str(put.digest)
 
 
 @pytest.fixture
@@ -54,7 +71,8 @@ def web_world(ws: Any) -> WebWorld:
                                             "place_id": place_id})  # fmt: skip
                 link_incident(txn, case, inc)
                 w.incidents[case].append(inc)
-            w.evidence[case] = _evidence(ws, txn, case)
+            w.evidence[case], original = _evidence(ws, txn, case)
+            w.previews[case] = _preview(ws, txn, original, shade=ord(case[-1]))
     w.accounts["inv_a"] = account(ws, "inv_a", "investigator", ("WEB-A",))
     w.accounts["inv_b"] = account(ws, "inv_b", "investigator", ("WEB-B",))
     w.accounts["boss"] = account(ws, "boss", "administrator")

@@ -101,7 +101,14 @@ def test_sign_in_navigate_and_switch_language(server: str, page: tuple[Any, list
     pg.get_by_role("link", name=item).click()
     pg.wait_for_url(f"{server}/web/evidence/{item}")
     assert pg.get_by_role("heading", name="Custody").is_visible()
+    assert "blurred" in (pg.get_by_test_id("preview").get_attribute("class") or "")
     _shot(pg, "04-evidence-item")
+    pg.get_by_role("button", name="Show image").click()
+    assert "blurred" not in (pg.get_by_test_id("preview").get_attribute("class") or "")
+    assert pg.evaluate("document.querySelector('.preview img').naturalWidth") == 64  # the derivative loaded
+    with pg.expect_download() as dl:
+        pg.get_by_role("link", name="Download proof of entry").first.click()
+    assert dl.value.suggested_filename.endswith(".tlog-proof")
 
     pg.get_by_label("Language").select_option("uk")
     pg.get_by_role("button", name="Change").click()

@@ -129,7 +129,7 @@ def test_evidence_page_shows_digest_and_custody_with_ledger_indexes(web: Any, we
 
         shown = queries.show_item(s, web_world.ws.ledger, item)
     assert shown["digest"] in html
-    assert shown["ledger_indexes"] and all(f"ledger entry {i}<" in html for i in shown["ledger_indexes"])
+    assert shown["ledger_indexes"] and all(f'/proof/{i}" download>' in html for i in shown["ledger_indexes"])
 
 
 def test_language_switch_sets_a_cookie_and_translates_the_page(web: Any, web_world: Any) -> None:
@@ -143,3 +143,60 @@ def test_language_switch_sets_a_cookie_and_translates_the_page(web: Any, web_wor
 def test_accept_language_picks_ukrainian_for_the_sign_in_page(web: Any) -> None:
     html = web.get("/web/signin", headers={"Accept-Language": "uk-UA,uk;q=0.9,en;q=0.5"}).text
     assert '<html lang="uk">' in html and "Увійти" in html
+
+
+def test_proof_of_a_custody_entry_downloads_as_tlog_proof(web: Any, web_world: Any) -> None:
+    sign_in_as(web, web_world, "inv_a")
+    item = web_world.evidence["WEB-A"]
+    with web_world.ws.db.read() as s:
+        from svidok.evidence import queries
+
+        index = queries.show_item(s, web_world.ws.ledger, item)["ledger_indexes"][0]
+        expected = web_world.ws.ledger.tlog_proof(s, index).format()
+    r = web.get(f"/web/evidence/{item}/proof/{index}")
+    assert r.status_code == 200 and r.text == expected
+    assert r.text.startswith("c2sp.org/tlog-proof@v1")
+    assert f'filename="{item}-entry-{index}.tlog-proof"' in r.headers["content-disposition"]
+
+
+def test_proof_of_an_entry_outside_the_items_custody_is_not_found(web: Any, web_world: Any) -> None:
+    sign_in_as(web, web_world, "inv_b")
+    item_a = web_world.evidence["WEB-A"]
+    item_b = web_world.evidence["WEB-B"]
+    with web_world.ws.db.read() as s:
+        from svidok.evidence import queries
+
+        index_a = queries.show_item(s, web_world.ws.ledger, item_a)["ledger_indexes"][0]
+    assert web.get(f"/web/evidence/{item_a}/proof/{index_a}").status_code == 404  # other compartment
+    assert web.get(f"/web/evidence/{item_b}/proof/{index_a}").status_code == 404  # not in this item's chain
+
+
+def test_preview_is_blurred_until_clicked_by_default_and_the_setting_turns_it_off(web: Any, web_world: Any) -> None:
+    sign_in_as(web, web_world, "inv_a")
+    item = web_world.evidence["WEB-A"]
+    html = web.get(f"/web/evidence/{item}").text
+    assert 'class="preview blurred"' in html and f"/derivative/{web_world.previews['WEB-A']}" in html
+    r = web.post("/web/settings/blur", data={"blur": "off", "next": f"/web/evidence/{item}"})
+    assert r.status_code == 303 and r.headers["location"] == f"/web/evidence/{item}"
+    html = web.get(f"/web/evidence/{item}").text
+    assert 'class="preview"' in html and "blurred" not in html
+
+
+def test_derivative_streams_whole_and_by_range(web: Any, web_world: Any) -> None:
+    sign_in_as(web, web_world, "inv_a")
+    item, digest = web_world.evidence["WEB-A"], web_world.previews["WEB-A"]
+    whole = web.get(f"/web/evidence/{item}/derivative/{digest}")
+    assert whole.status_code == 200 and whole.headers["content-type"] == "image/png"
+    assert whole.content == web_world.ws.blobs.read_range(digest, 0, len(whole.content)) and whole.content[:4] == b"\x89PNG"
+    part = web.get(f"/web/evidence/{item}/derivative/{digest}", headers={"Range": "bytes=1-3"})
+    assert part.status_code == 206 and part.content == whole.content[1:4]
+    assert part.headers["content-range"] == f"bytes 1-3/{len(whole.content)}"
+    assert web.get(f"/web/evidence/{item}/derivative/{digest}", headers={"Range": f"bytes={len(whole.content)}-"}).status_code == 416
+
+
+def test_derivative_of_another_compartment_or_not_of_the_item_is_not_found(web: Any, web_world: Any) -> None:
+    sign_in_as(web, web_world, "inv_b")
+    item_a, item_b = web_world.evidence["WEB-A"], web_world.evidence["WEB-B"]
+    assert web.get(f"/web/evidence/{item_a}/derivative/{web_world.previews['WEB-A']}").status_code == 404
+    assert web.get(f"/web/evidence/{item_b}/derivative/{web_world.previews['WEB-A']}").status_code == 404
+    assert web.get(f"/web/evidence/{item_b}/derivative/{web_world.previews['WEB-B']}").status_code == 200

@@ -124,7 +124,8 @@ async def dashboard_page(request: Request, case: str | None = None) -> Response:
             return dashboard.build(s, p, case)
 
     d = await run_in_threadpool(load)
-    return render("dashboard.html", lang, me=p, page="dashboard", d=d, case=case, cases=sorted(p.cases))
+    return render("dashboard.html", lang, me=p, page="dashboard", d=d, case=case, cases=sorted(p.cases),
+                  next_url=request.url.path)
 
 
 def _not_found(lang: str, p: Principal | None) -> Response:
@@ -147,7 +148,7 @@ async def evidence_list(request: Request, case: str | None = None) -> Response:
             return [i for i in items if f"evidence:{i['id']}" in ok]
 
     items = await run_in_threadpool(load)
-    return render("evidence_list.html", lang, me=p, page="evidence", items=items, case=case)
+    return render("evidence_list.html", lang, me=p, page="evidence", items=items, case=case, next_url=request.url.path)
 
 
 @router.get("/evidence/{item_id}")
@@ -173,4 +174,93 @@ async def evidence_page(request: Request, item_id: str) -> Response:
     item = await run_in_threadpool(load)
     if item is None:
         return _not_found(lang, p)
-    return render("evidence.html", lang, me=p, page="evidence", item=item)
+    previews = [d for d in item["derivatives"] if d["kind"] in ("preview", "proxy", "thumbnail")]
+    previews.sort(key=lambda d: ("preview", "proxy", "thumbnail").index(d["kind"]))
+    return render("evidence.html", lang, me=p, page="evidence", item=item, preview=previews[0] if previews else None,
+                  blur=request.cookies.get(BLUR_COOKIE) != "off", next_url=request.url.path)  # fmt: skip
+
+
+def _visible_item(ws: Workspace, p: Principal, item_id: str) -> dict[str, Any] | None:
+    """The item as :func:`svidok.evidence.queries.show_item` gives it, or None when it is
+    absent or outside the user's compartments (the same answer)."""
+    from svidok.api.policy import visible
+    from svidok.evidence import queries
+
+    with ws.db.read() as s:
+        if len(item_id) > 40 or not visible(s, p, [f"evidence:{item_id}"]):
+            return None
+        try:
+            return queries.show_item(s, ws.ledger, item_id)
+        except NotFound:
+            return None
+
+
+@router.get("/evidence/{item_id}/proof/{index}")
+async def evidence_proof(request: Request, item_id: str, index: int) -> Response:
+    """The C2SP ``tlog-proof@v1`` of one entry of the item's custody chain against the latest
+    signed checkpoint, as a download (checked offline with ``svidok-verify``)."""
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    lang = _lang(request)
+    ws = _ws(request)
+
+    def load() -> str | None:
+        item = _visible_item(ws, p, item_id)
+        if item is None or index not in item["ledger_indexes"]:
+            return None
+        with ws.db.read() as s:
+            try:
+                return str(ws.ledger.tlog_proof(s, index).format())
+            except NotFound:
+                return None
+
+    text = await run_in_threadpool(load)
+    if text is None:
+        return _not_found(lang, p)
+    return Response(text, media_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{item_id}-entry-{index}.tlog-proof"',
+                             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})  # fmt: skip
+
+
+@router.get("/evidence/{item_id}/derivative/{digest}")
+async def evidence_derivative(request: Request, item_id: str, digest: str) -> Response:
+    """A derivative of the item (thumbnail, preview, proxy), streamed with Range support
+    (RFC 9110 section 14) so that video and audio players can seek. Originals are not served
+    here: their download asks for a purpose and is recorded (the API's ``download_evidence``)."""
+    from svidok.api.ranges import Unsatisfiable, content_range, parse_range
+
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    lang = _lang(request)
+    ws = _ws(request)
+    item = await run_in_threadpool(_visible_item, ws, p, item_id)
+    found = [d for d in (item or {}).get("derivatives", []) if d["digest"] == digest]
+    if not found:
+        return _not_found(lang, p)
+    d = found[0]
+    size = int(d["size"])
+    headers = {"Accept-Ranges": "bytes", "ETag": f'"{digest}"', "Cache-Control": "private, max-age=3600",
+               "X-Content-Type-Options": "nosniff"}  # fmt: skip
+    try:
+        wanted = parse_range(request.headers.get("range"), size)
+    except Unsatisfiable:
+        return Response(status_code=416, headers={**headers, "Content-Range": content_range(None, size)})
+    start, end = (0, size - 1) if wanted is None else (wanted.start, wanted.end)
+    data = await run_in_threadpool(ws.blobs.read_range, digest, start, end + 1) if size else b""
+    if wanted is None:
+        return Response(data, media_type=d["mime"], headers=headers)
+    return Response(data, status_code=206, media_type=d["mime"], headers={**headers, "Content-Range": content_range(wanted, size)})
+
+
+@router.post("/settings/blur")
+def set_blur(request: Request, blur: str = Form("on"), next: str = Form("/web/")) -> Response:
+    """Blur graphic images until clicked (on by default). Kept in a cookie of this browser
+    for now; a per-account setting comes with the user-settings record."""
+    out = RedirectResponse(_safe_next(next), status_code=303)
+    out.set_cookie(BLUR_COOKIE, "off" if blur == "off" else "on", max_age=365 * 86400, samesite="strict", httponly=True, path="/")
+    return out
+
+
+BLUR_COOKIE = "svidok_blur"
