@@ -1,5 +1,5 @@
 """Browser tests: Playwright driving Debian's chromium against a live server over the test
-workspace. They sign in with password and TOTP, open each main page, check that the map shows
+workspace. They sign in with password and TOTP, open each main page (dashboard, evidence list and item, search), check that the map shows
 one marker per incident (two at the same coordinates stay two), switch the language, and fail
 on any browser console error. Screenshots of each page are saved under
 ``test-artifacts/screenshots/`` (see README) for a person to look at.
@@ -110,11 +110,19 @@ def test_sign_in_navigate_and_switch_language(server: str, page: tuple[Any, list
         pg.get_by_role("link", name="Download proof of entry").first.click()
     assert dl.value.suggested_filename.endswith(".tlog-proof")
 
+    pg.get_by_role("link", name="Search", exact=True).click()
+    pg.get_by_label("Search records").fill("shelling")
+    pg.keyboard.press("Enter")
+    pg.wait_for_url("**/web/search?q=shelling")
+    assert pg.get_by_text("Synthetic shelling WEB-A").is_visible()
+    _shot(pg, "05-search")
+
     pg.get_by_label("Language").select_option("uk")
     pg.get_by_role("button", name="Change").click()
     pg.wait_for_selector("html[lang='uk']")
     assert pg.get_by_role("link", name="Докази", exact=True).is_visible()
-    _shot(pg, "05-dashboard-uk")
+    assert pg.get_by_role("heading", name="Пошук", exact=True).is_visible()  # back on the same page, in Ukrainian
+    _shot(pg, "06-search-uk")
 
     pg.keyboard.press("Tab")  # the first stop is the skip link
     assert pg.evaluate("document.activeElement.getAttribute('href')") == "#main"

@@ -13,7 +13,7 @@ from svidok.protect import users
 from tests.protect.helpers import PASSWORD, totp_now
 from tests.web.conftest import sign_in, sign_in_as
 
-PAGES = ["/web/", "/web/evidence", "/web/?case=WEB-A"]
+PAGES = ["/web/", "/web/evidence", "/web/?case=WEB-A", "/web/search?q=shelling"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -17,11 +17,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from svidok.api.auth import SESSION_COOKIE
-from svidok.errors import NotFound
+from svidok.errors import InputError, NotFound
 from svidok.protect import users
 from svidok.protect.errors import AuthenticationFailed, LockedOut, RateLimited
 from svidok.protect.roles import Principal
-from svidok.web import dashboard, i18n
+from svidok.web import dashboard, i18n, search
 from svidok.web.pages import render
 from svidok.web.session import signed_in
 from svidok.workspace import Workspace
@@ -264,3 +264,28 @@ def set_blur(request: Request, blur: str = Form("on"), next: str = Form("/web/")
 
 
 BLUR_COOKIE = "svidok_blur"
+
+
+SEARCHER: "search.Searcher" = search.SimpleSearch()  # replaceable: the multilingual engine comes later
+
+
+@router.get("/search")
+async def search_page(request: Request, q: str = "", kind: str | None = None) -> Response:
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    lang = _lang(request)
+    ws = _ws(request)
+    kind = kind or None
+
+    def run() -> search.Results:
+        with ws.db.read() as s:
+            return SEARCHER.search(s, p, q, kind=kind)
+
+    try:
+        results = await run_in_threadpool(run)
+        error = None
+    except InputError as exc:
+        results, error = search.Results(query=q), exc.message
+    return render("search.html", lang, status=422 if error else 200, me=p, page="search", r=results, q=q, kind=kind,
+                  error=error, next_url=request.url.path)  # fmt: skip
