@@ -128,3 +128,18 @@ def test_identity_over_http_is_revealed_only_to_the_right_people(world, app_clie
     ghost = app_client.post(f"{API}/persons/W-9999/identity/reveal", json={"purpose": "summons"}, headers=auth)
     assert other.status_code == ghost.status_code == 404
     assert other.json()["detail"].replace(w.b.code, "X") == ghost.json()["detail"].replace("W-9999", "X")
+
+
+def test_a_new_interview_is_recorded_only_after_the_prior_statements_are_seen(world, app_client):
+    w = world
+    inv = w.accounts["investigator"]
+    with transaction(w.ws, inv.principal(w.ws)) as txn:
+        _, secret = users.create_token(txn, inv.principal(w.ws), "investigator", label="t", scopes=["read", "write"])
+    auth = {"Authorization": f"Bearer {secret}"}
+    body = {"interviewee_id": w.a.person_id, "interview_type": "screening", "case_id": "CASE-A"}
+    first = app_client.post(f"{API}/records/interview", json=body, headers=auth)
+    assert first.status_code == 422 and "2022-04" in first.text and first.json()["detail"][0]["loc"] == ["body", "interviewee_id"]
+    seen = app_client.post(f"{API}/records/interview", json=body, headers={**auth, "Svidok-Prior-Statements-Acknowledged": "yes"})
+    assert seen.status_code == 201
+    with w.ws.db.read() as s:
+        assert audit.query(s, w.p("admin"), person_code=w.a.code)[0]["action"] == "interviews.prior"

@@ -10,7 +10,10 @@ looks up the rule of the matched route's ``operation_id`` and checks it before t
    (:func:`svidok.protect.access.require`);
 3. a read of restricted material (strictly confidential, or conflict-related sexual violence)
    is recorded as an ``access.viewed`` ledger entry with the purpose the client gives
-   (``Svidok-Purpose`` header or ``purpose`` query parameter) before anything is read.
+   (``Svidok-Purpose`` header or ``purpose`` query parameter) before anything is read;
+4. an operation's *gate*, if it has one: a new interview is refused (422, with the dates of
+   the earlier ones) until the client acknowledges the person's prior statements
+   (``Svidok-Prior-Statements-Acknowledged: yes``, :func:`prior_statements_gate`).
 
 An operation without a rule is refused (403), and the route x role x compartment test fails
 for it, so a new route cannot be served unguarded. A target outside the user's compartments is
@@ -81,7 +84,7 @@ class Rule:
     public: bool = False
     in_service: bool = False
     notes: str = ""
-    path_kinds: dict[str, str] = field(default_factory=dict)
+    gate: Callable[[Workspace, Principal, Request, Any], None] | None = None
 
 
 # -- targets ----------------------------------------------------------------------------------
@@ -282,6 +285,25 @@ def case_in_query(c: Ctx) -> list[Need]:
     return [Need(A.READ_EVIDENCE, f"case:{case}", _absent(case))]
 
 
+ACK_HEADER = "svidok-prior-statements-acknowledged"
+
+
+def prior_statements_gate(ws: Workspace, p: Principal, request: Request, body: Any) -> None:
+    """Before a new interview is recorded, show who already interviewed the person and when
+    (Murad Code principle 3): refused with the history (422) until the client acknowledges it
+    with the header ``Svidok-Prior-Statements-Acknowledged: yes``."""
+    from svidok.protect import prior_statements
+
+    person = _obj(body).get("interviewee_id")
+    if not isinstance(person, str) or request.headers.get(ACK_HEADER, "").lower() in ("yes", "true", "1"):
+        return
+    if not p.can(A.PRIOR_STATEMENTS):
+        return  # a role that cannot see the history is not the one interviewing (a transcript typed in)
+    with located("body", {"acknowledge_prior_statements": "interviewee_id"}):
+        history = prior_statements.check(ws, p, f"person:{person}")
+        prior_statements.require_checked(history, acknowledged=False)
+
+
 # -- the rules --------------------------------------------------------------------------------
 
 #: Rules by operation id; generated record routes are matched by :data:`KIND_RULES`.
@@ -308,7 +330,8 @@ RULES: dict[str, Rule] = {
 
 #: Rules of the routes generated for every record kind, by operation id pattern.
 KIND_RULES: list[tuple[re.Pattern[str], Callable[[str], Rule]]] = [
-    (re.compile(r"create_(\w+)"), lambda k: Rule(A.WRITE_RECORDS, body_refs(k), body="json")),
+    (re.compile(r"create_(\w+)"), lambda k: Rule(A.WRITE_RECORDS, body_refs(k), body="json",
+                                                 gate=prior_statements_gate if k == "interview" else None)),
     (re.compile(r"list_(\w+)"), lambda k: Rule(A.READ_RECORDS, notes="records outside the user's cases are left out")),
     (re.compile(r"read_(\w+)"), lambda k: Rule(A.READ_RECORDS, record_in_path(k, A.READ_RECORDS))),
     (re.compile(r"correct_(\w+)"), lambda k: Rule(A.WRITE_RECORDS, correction(k), body="json")),
@@ -364,6 +387,8 @@ def _enforce(ws: Workspace, rule: Rule, p: Principal, request: Request, body: An
                 raise need.absent from None
             if decision.audited and need.action in (A.READ_RECORDS, A.READ_EVIDENCE):
                 audited.append((need.action, need.ref))
+    if rule.gate is not None and body is not None:
+        rule.gate(ws, p, request, body)
     if audited:
         purpose = _purpose(request)
         if not purpose:
