@@ -127,6 +127,21 @@ def test_a_workspace_that_is_not_a_demo_is_never_touched(tmp_path, db_url):
     assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == ["notes.txt"]
 
 
+def test_a_half_built_demo_of_another_generator_version_is_not_resumed(tmp_path, db_url):
+    from svidok.demo import state as st
+
+    home = tmp_path / "old"
+    st.write_marker(home, "small", "svidok-demo/0")
+    ws = init_workspace(home, db_url=db_url)
+    with ws.transaction("svidok:demo") as txn:
+        txn.append(st.STARTED, {"generator": "svidok-demo/0", "size": "small"}, subjects=[st.SUBJECT])
+    with pytest.raises(InputError, match="another generator"):
+        run_demo(home, "small")
+    with ws.db.read() as s:
+        assert ws.ledger.head(s).size == 1
+    ws.close()
+
+
 def test_an_unknown_size_is_refused_before_anything_is_created(tmp_path):
     with pytest.raises(InputError, match="not a demo size"):
         run_demo(tmp_path / "x", "medium")

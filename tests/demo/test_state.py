@@ -43,7 +43,7 @@ def test_a_fresh_demo_workspace_is_empty_and_a_started_one_knows_its_size(tmp_pa
     assert st.inspect(home).status == "empty"
     with ws.transaction("svidok:demo") as txn:
         txn.append(st.STARTED, {"size": "small"}, subjects=[st.SUBJECT])
-    assert st.inspect(home) == st.DemoState("started", size="small")
+    assert st.inspect(home) == st.DemoState("started", size="small")  # no generator named in this payload
     with ws.transaction("svidok:demo") as txn:
         txn.append(st.COMPLETED, {"size": "small", "seconds": 1.5}, subjects=[st.SUBJECT])
     done = st.inspect(home)

@@ -50,6 +50,15 @@ def _seconds(s: float | None) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
 
 
+def _program() -> str:
+    """How the user ran svidok (``.venv/bin/svidok``), for the commands we suggest."""
+    import os
+    import sys
+
+    arg = sys.argv[0] if sys.argv else ""
+    return arg if os.path.basename(arg) == "svidok" else "svidok"
+
+
 def _print_sign_in(sign_in: dict[str, Any]) -> None:
     import pyotp
 
@@ -61,6 +70,7 @@ def _print_sign_in(sign_in: dict[str, Any]) -> None:
         uri = acc.get("totp_uri")
         if uri:
             totp = pyotp.parse_uri(uri)
+            assert isinstance(totp, pyotp.TOTP)
             left = totp.interval - int(time.time()) % totp.interval
             line += f"   one-time code now: {totp.now()} (valid {left} s more)"
         console.print(line, highlight=False, soft_wrap=True)
@@ -91,7 +101,7 @@ def demo_cmd(
 
         _print_sign_in(json.loads(path.read_text(encoding="utf-8")))
         return
-    result = run_demo(home, size, db_url=db, verify=not no_verify, progress=None if as_json else _Progress())
+    result = run_demo(home, size, db_url=db, verify=not no_verify, progress=None if as_json else _Progress(), program=_program())
     report = result.report
     if as_json:
         out: dict[str, Any] = {
@@ -131,7 +141,7 @@ def demo_cmd(
         total = disk["workspace folder"] + disk.get("postgresql database", 0)
         console.print(f"this run took {_seconds(result.seconds)}; the workspace takes {human_bytes(total)} on disk", highlight=False, soft_wrap=True)
         console.print("demo accounts: demo-admin (administrator), demo-investigator (investigator), demo-analyst (analyst); "
-                      f"passwords: svidok demo --home {home} --sign-in", highlight=False, soft_wrap=True)  # fmt: skip
+                      f"passwords: {_program()} demo --home {home} --sign-in", highlight=False, soft_wrap=True)  # fmt: skip
         console.print("try next:")
         for step in result.next_steps:
             console.print(f"  {step}", highlight=False, soft_wrap=True)

@@ -2,4 +2,12 @@
 
 No real person or place appears: names are assembled from syllables by a seeded generator and
 coordinates are drawn at random inside a box; any resemblance is accidental.
+
+- :mod:`.names`, :mod:`.people`, :mod:`.texts`: fictional places, units, persons and
+  statements in Ukrainian, Russian and Latin spellings (pure);
+- :mod:`.media`: photos with EXIF GPS, scanned statements, videos with a container location;
+- :mod:`.world`: the whole investigation as a plan of records (pure, seeded by the size);
+- :mod:`.build`: records a plan through the services, in resumable batches;
+- :mod:`.state`, :mod:`.run`, :mod:`.summary`: ``svidok demo`` itself: build once, reuse,
+  complete an interrupted build, verify, and say what the workspace holds.
 """

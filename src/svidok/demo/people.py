@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-import iuliia
+import iuliia  # type: ignore[import-untyped]
 import translitua
 
 __all__ = ["GivenName", "PersonName", "misspell", "person_name", "ru_surname", "surname", "transliterate_uk", "transliterate_ru"]

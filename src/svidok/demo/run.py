@@ -77,8 +77,10 @@ def run_demo(
     db_url: str | None = None,
     verify: bool = True,
     progress: Progress | None = None,
+    program: str = "svidok",
 ) -> DemoResult:
-    """Build (or reuse, or complete) the demo of ``size`` in ``home`` and verify a new build."""
+    """Build (or reuse, or complete) the demo of ``size`` in ``home`` and verify a new build;
+    ``program`` is how the user runs svidok, for the commands the result suggests."""
     if size not in SIZES:
         raise InputError(f"size: {size!r} is not a demo size; sizes are: {', '.join(SIZES)}", field="size")
     home = home.expanduser().resolve()
@@ -89,12 +91,14 @@ def run_demo(
         _refuse_foreign(state)
         if state.size is not None and state.size != size:
             raise InputError(f"home: {home} holds the {state.size} demo; use --size {state.size}, or another --home for the {size} demo", field="home")
+        if state.status == "started" and state.generator != GENERATOR:
+            raise InputError(f"home: {home} holds a half-built demo of another generator ({state.generator}); remove the folder to build it anew", field="home")
         ws = _open_or_create(home, size, db_url, state.status)
         try:
             if state.status == "completed":
                 assert state.completed is not None
                 return DemoResult(home, size, True, False, time.perf_counter() - started, state.completed.get("seconds"), state.completed_at,
-                                  summarise(ws), next_steps(ws), sign_in=_sign_in(ws))  # fmt: skip
+                                  summarise(ws), next_steps(ws, program), sign_in=_sign_in(ws))  # fmt: skip
             the_plan = plan(size)
             if state.status != "started":
                 _record(ws, st.STARTED, {"generator": GENERATOR, "size": size, "seed": the_plan.seed, "planned": the_plan.counts()})
@@ -106,7 +110,7 @@ def run_demo(
                 "resumed": state.status == "started", "records": counts["records"], "evidence": counts["evidence"]["items"],
             })  # fmt: skip
             shutil.rmtree(ws.home / SOURCES_DIR, ignore_errors=True)
-            result = DemoResult(home, size, False, state.status == "started", seconds, seconds, None, summarise(ws), next_steps(ws),
+            result = DemoResult(home, size, False, state.status == "started", seconds, seconds, None, summarise(ws), next_steps(ws, program),
                                 stats=stats, sign_in=_sign_in(ws))  # fmt: skip
             if verify:
                 from svidok.verify.run import verify_workspace

@@ -41,6 +41,7 @@ class DemoState:
 
     status: str
     size: str | None = None
+    generator: str | None = None
     completed: dict[str, Any] | None = None
     completed_at: str | None = None
     reason: str | None = None
@@ -48,9 +49,10 @@ class DemoState:
 
 def _marker(home: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((home / MARKER).read_text(encoding="utf-8"))
+        data = json.loads((home / MARKER).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def write_marker(home: Path, size: str, generator: str) -> None:
@@ -94,9 +96,10 @@ def inspect(home: Path, db_url: str | None = None) -> DemoState:
     done = [e for e in entries if e.type == COMPLETED]
     if done:
         p = done[-1].payload
-        return DemoState("completed", size=str(p.get("size")), completed=dict(p), completed_at=done[-1].time)
+        return DemoState("completed", size=str(p.get("size")), generator=p.get("generator"), completed=dict(p), completed_at=done[-1].time)
     if started:
-        return DemoState("started", size=str(started[-1].payload.get("size")))
+        p = started[-1].payload
+        return DemoState("started", size=str(p.get("size")), generator=p.get("generator"))
     if size == 0 and marker is not None:
         return DemoState("empty", size=marker.get("size"))
     return DemoState("foreign", reason=f"{home} is a Svidok workspace that is not a demo ({size} ledger entries)")

@@ -98,11 +98,12 @@ def _first(session: Any, query: Any) -> Any:
     return session.execute(query.limit(1)).first()
 
 
-def next_steps(ws: Workspace, home_arg: str | None = None) -> list[str]:
-    """Commands to try, with ids that exist in this workspace."""
+def next_steps(ws: Workspace, program: str = "svidok") -> list[str]:
+    """Commands to try, with ids that exist in this workspace (``program`` is how the user
+    runs svidok, e.g. ``.venv/bin/svidok``)."""
     from svidok.db import schema as t
 
-    home = home_arg or str(ws.home)
+    home = str(ws.home)
     with ws.db.read() as s:
         case = _first(s, sa.select(t.case_file.c.id).order_by(t.case_file.c.created_idx))
         photo = _first(s, sa.select(t.record_link.c.source, t.record_link.c.target)
@@ -114,28 +115,29 @@ def next_steps(ws: Workspace, home_arg: str | None = None) -> list[str]:
         place = _first(s, sa.select(t.place.c.id).where(t.place.c.parent_id.is_(None)).order_by(t.place.c.created_idx))
         torture = _first(s, sa.select(t.incident.c.id).where(t.incident.c.incident_type == "torture").order_by(t.incident.c.created_idx))
     q = shlex.quote
-    steps = [f"export SVIDOK_HOME={q(home)}"]
+    steps: list[tuple[str, str]] = []
     if case:
-        steps.append(f"svidok case show {q(case.id)}                      # a case: incidents, proceedings, people, evidence")
+        steps.append((f"case show {q(case.id)}", "a case: incidents, proceedings, people, evidence"))
     if photo:
         inc, ev = photo.source.split(":", 1)[1], photo.target.split(":", 1)[1]
-        steps.append(f"svidok record show {inc}              # an incident with its acts, people in roles, units and evidence")
-        steps.append(f"svidok evidence show {ev}      # a photo: EXIF time, GPS, device, PDQ hash, thumbnail, custody")
-        steps.append(f"svidok history incident:{inc}         # who recorded what, when, from the ledger")
+        steps.append((f"record show {inc}", "an incident with its acts, people in roles, units and evidence"))
+        steps.append((f"evidence show {ev}", "a photo: EXIF time, GPS, device, PDQ hash, thumbnail, custody"))
+        steps.append((f"history incident:{inc}", "who recorded what, when, from the ledger"))
     if iv:
-        steps.append(f"svidok record show {iv.id}               # a testimony with name and place spelling variants")
-        steps.append(f"svidok record show {iv.code}                          # the witness, by pseudonym code only")
+        steps.append((f"record show {iv.id}", "a testimony with name and place spelling variants"))
+        steps.append((f"record show {iv.code}", "the witness, by pseudonym code only"))
     if place:
-        steps.append(f"svidok record show {place.id}              # a locality and its Ukrainian, Russian and Latin names")
+        steps.append((f"record show {place.id}", "a locality and its Ukrainian, Russian and Latin names"))
     if torture:
-        steps.append("svidok record list incident --where incident_type=torture --limit 5")
-    steps.append("svidok log checkpoint                             # the latest signed checkpoint (C2SP signed note)")
-    steps.append("svidok verify                                     # rebuild from the ledger and check everything")
+        steps.append(("record list incident --where incident_type=torture --limit 5", "incidents of one type"))
+    steps.append(("log checkpoint", "the latest signed checkpoint (C2SP signed note)"))
+    steps.append(("verify", "rebuild from the ledger and check everything"))
     if iv:
-        steps.append(f"svidok demo --home {q(home)} --sign-in                # demo passwords and a current one-time code")
-        steps.append(f'svidok person reveal {iv.code} --purpose "demo" --as demo-investigator --totp CODE   # identity from the vault (the view is recorded)')
-        steps.append(f"svidok redact {iv.id} --as demo-investigator --totp CODE   # testimony with names replaced by codes")
-    return steps
+        steps.append((f"demo --home {q(home)} --sign-in", "demo passwords and a current one-time code"))
+        steps.append((f'person reveal {iv.code} --purpose "demo" --as demo-investigator --totp CODE', "identity from the vault; the view is recorded"))
+        steps.append((f"redact {iv.id} --as demo-investigator --totp CODE", "the testimony with names replaced by codes"))
+    width = max(len(c) for c, _ in steps if len(c) < 60)
+    return [f"export SVIDOK_HOME={q(home)}"] + [f"{program} {c:{width}}   # {why}" for c, why in steps]
 
 
 def format_summary(summary: Mapping[str, Any]) -> list[str]:

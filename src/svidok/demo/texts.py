@@ -58,12 +58,12 @@ def incident_title(incident_type: str, place_uk: str, place_en: str, day: date) 
 
 # Sentence templates. {when} date phrase, {village} locality, {at} "at the site" phrase, {names}
 # people harmed, {cs} a call sign, {unit} a unit code name, {days} a number of days.
-_OPENING = {
+_OPENING: dict[str, dict[str, str]] = {
     "uk": {"male": "{when} я перебував удома в селі {village}.", "female": "{when} я перебувала вдома в селі {village}."},
     "ru": {"male": "{when} я находился дома в селе {village}.", "female": "{when} я находилась дома в селе {village}."},
     "en": {"male": "{when} I was at home in the village of {village}.", "female": "{when} I was at home in the village of {village}."},
 }
-_EVENT = {
+_EVENT: dict[str, dict[str, tuple[str, ...]]] = {
     "shelling": {
         "uk": ("Близько {hour}:00 почався обстріл, снаряди падали {at}.", "Вранці село обстріляли, кілька вибухів пролунало {at}."),
         "ru": ("Около {hour}:00 начался обстрел, снаряды падали {at}.", "Утром село обстреляли, несколько взрывов было {at}."),
@@ -125,7 +125,7 @@ _UNIT_ONLY = {
     "ru": "Местные говорили, что в селе стояло подразделение «{unit}».",
     "en": "Local people said the unit “{unit}” was stationed in the village.",
 }
-_CLOSING = {
+_CLOSING: dict[str, dict[str, dict[str, str]]] = {
     "uk": {"none": {"male": "Раніше я ніде свідчень не давав.", "female": "Раніше я ніде свідчень не давала."},
            "police": {"male": "Раніше я вже давав пояснення Національній поліції.", "female": "Раніше я вже давала пояснення Національній поліції."}},
     "ru": {"none": {"male": "Ранее я нигде показаний не давал.", "female": "Ранее я нигде показаний не давала."},

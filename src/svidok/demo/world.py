@@ -366,7 +366,7 @@ _ARTICLES = {
     "shelling": (("rome_statute", "8(2)(b)(i)"), ("ua_cc", "438-1")),
     "looting": (("rome_statute", "8(2)(b)(xvi)"), ("ua_cc", "438-1")),
 }
-_GRANTS_BASE = [{"action": "store"}, {"action": "share_anonymised", "recipients": ["national_prosecutor", "icc"], "purposes": ["investigation", "prosecution"]}]
+_GRANTS_BASE: list[dict[str, Any]] = [{"action": "store"}, {"action": "share_anonymised", "recipients": ["national_prosecutor", "icc"], "purposes": ["investigation", "prosecution"]}]
 
 
 def _offset(rng: random.Random, lat: float, lon: float, lo_m: float, hi_m: float) -> tuple[float, float]:
@@ -730,7 +730,7 @@ class _Builder:
         rng = self.rng("photos")
         visual = [i for i in incidents if i.incident_type in ("shelling", "killing", "destruction", "detention", "looting", "torture")]
         files: list[EvidenceFile] = []
-        numbers: Counter[tuple[str, str]] = Counter()
+        numbers: Counter[tuple[str, str, str]] = Counter()
         picked = sorted(rng.sample(visual, min(len(visual), max(1, self.size.photos // 2))), key=lambda i: i.id)
         k = 0
         while len(files) < self.size.photos + self.size.videos:
