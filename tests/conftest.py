@@ -82,3 +82,24 @@ def cli_env(ws: "Workspace") -> dict[str, str]:
 
 if False:  # pragma: no cover - typing only
     from svidok.workspace import Workspace
+
+
+#: Fixtures through which a test reaches the database under test.
+DATABASE_FIXTURES = {"db_url", "ws", "cli_env"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, run only the tests that use the database under test.
+
+    The SQLite pass runs everything; tests that never touch ``db_url`` (pure ledger maths,
+    extractors, blob stores, the standalone verifier) would run identically a second time, so
+    the PostgreSQL pass (``SVIDOK_TEST_DB`` set) deselects them and says how many.
+    """
+    if not _pg_admin_url():
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
