@@ -26,11 +26,10 @@ else
   pg_pid=$!
   run_sqlite "$@" > "$LOGS/sqlite.log" 2>&1 || s_sqlite=$?
   wait $pg_pid || s_pg=$?
-  echo "=== database tests on PostgreSQL ($PG_URL)"
+  echo "=== database tests on PostgreSQL ($PG_URL): exit $s_pg"
   cat "$LOGS/pg.log"
-  echo "=== test suite on SQLite"
+  echo "=== SQLite pass exit $s_sqlite, PostgreSQL pass exit $s_pg; the SQLite pass follows"
   cat "$LOGS/sqlite.log"
 fi
 rm -rf "$LOGS"
-echo "=== SQLite pass exit $s_sqlite, PostgreSQL pass exit $s_pg"
 [ $s_sqlite = 0 ] && [ $s_pg = 0 ]
