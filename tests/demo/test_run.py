@@ -142,6 +142,17 @@ def test_a_half_built_demo_of_another_generator_version_is_not_resumed(tmp_path,
     ws.close()
 
 
+def test_a_database_that_holds_a_ledger_is_never_used_for_a_new_demo(tmp_path, db_url):
+    ws = init_workspace(tmp_path / "real", db_url=db_url)
+    with ws.transaction("test:runner") as txn:
+        txn.append("note", {"text": "real work"})
+    with pytest.raises(InputError, match="already holds a ledger"):
+        run_demo(tmp_path / "demo", "small", db_url=db_url)
+    with ws.db.read() as s:
+        assert ws.ledger.head(s).size == 1
+    ws.close()
+
+
 def test_an_unknown_size_is_refused_before_anything_is_created(tmp_path):
     with pytest.raises(InputError, match="not a demo size"):
         run_demo(tmp_path / "x", "medium")

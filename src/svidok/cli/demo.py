@@ -79,7 +79,8 @@ def _print_sign_in(sign_in: dict[str, Any]) -> None:
 def demo_cmd(
     home: Annotated[Path, typer.Option("--home", help="Folder of the demo workspace (created if missing; reused when it holds the demo).")] = Path("demo-home"),
     size: Annotated[str, typer.Option("--size", help="small, or large (10,000 incidents, 50,000 persons, 2,000 evidence items).")] = "small",
-    db: Annotated[Optional[str], typer.Option("--db", envvar="SVIDOK_DB", help="Database URL for a new demo (default: SQLite in the folder).")] = None,
+    # No SVIDOK_DB fallback: a variable meant for real work must never point a demo at it.
+    db: Annotated[Optional[str], typer.Option("--db", help="URL of an empty database for a new demo (default: SQLite in the folder).")] = None,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip 'svidok verify' after building.")] = False,
     sign_in: Annotated[bool, typer.Option("--sign-in", help="Print the demo accounts' passwords and current one-time codes, and exit.")] = False,
     as_json: JsonOpt = False,

@@ -56,8 +56,25 @@ def _record(ws: Workspace, entry_type: str, payload: dict[str, Any]) -> None:
         txn.append(entry_type, payload, subjects=[st.SUBJECT])
 
 
+def _require_empty_database(db_url: str) -> None:
+    """Refuse a database that already holds a ledger: a demo never writes into real work."""
+    import sqlalchemy as sa
+
+    from svidok.db.engine import normalise_url
+
+    engine = sa.create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            if sa.inspect(conn).has_table("ledger_entry") and conn.execute(sa.text("SELECT 1 FROM ledger_entry LIMIT 1")).first():
+                raise InputError("db: that database already holds a ledger; give 'svidok demo' an empty database of its own", field="db")
+    finally:
+        engine.dispose()
+
+
 def _open_or_create(home: Path, size: str, db_url: str | None, status: str) -> Workspace:
     if status in ("absent", "initialising"):
+        if db_url is not None:
+            _require_empty_database(db_url)
         if status == "initialising":
             st.clear_initialising(home)
         st.write_marker(home, size, GENERATOR)
