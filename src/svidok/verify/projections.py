@@ -8,12 +8,26 @@ that replaying the ledger gives.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 
 from svidok import projection
 from svidok.db import migrate
 from svidok.db.engine import Database
+from svidok.errors import SvidokError
+from svidok.ledger.entry import Entry
 from svidok.verify.report import Report
 from svidok.workspace import Workspace
+
+
+def _decodable(entries: Iterator[tuple[int, bytes]], report: Report) -> Iterator[tuple[int, bytes]]:
+    """Entries that decode; a malformed one is reported by the ledger check and skipped here."""
+    for index, data in entries:
+        try:
+            Entry.decode(data)
+        except SvidokError:
+            report.warnings.append(f"entry {index} could not be replayed (malformed; see the ledger findings)")
+            continue
+        yield index, data
 
 
 def verify_projections(ws: Workspace) -> Report:
@@ -28,7 +42,7 @@ def verify_projections(ws: Workspace) -> Report:
         try:
             migrate.upgrade(scratch)
             with ws.db.read() as live, scratch.write() as replayed:
-                count = projection.replay(replayed, ws.ledger.iter_entries(live))
+                count = projection.replay(replayed, _decodable(ws.ledger.iter_entries(live), report))
                 replayed.flush()
                 diffs = projection.compare_tables(live, replayed)
             for table, key, what in diffs:
