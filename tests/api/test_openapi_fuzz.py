@@ -53,25 +53,38 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _document_app())
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
+def fuzz_db(tmp_path_factory):
+    """The database of the whole run (SQLite, or a fresh PostgreSQL database on that pass)."""
+    from tests.api.conftest import fresh_db_url
+
+    with fresh_db_url(tmp_path_factory.mktemp("fuzz")) as url:
+        yield url
+
+
+@pytest.fixture
+def db_url(fuzz_db):
+    """This module's database under test is the run's shared one (the name also tells the
+    PostgreSQL pass that these tests use the database)."""
+    return fuzz_db
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, fuzz_db):
     """One workspace and one in-process client for the whole run, so that later operations
     also meet the records earlier ones created (a workspace per operation would cost more than
     the requests)."""
     from schemathesis.python import asgi
 
-    from tests.api.conftest import fresh_db_url
     from svidok.workspace import init_workspace
+    from tests.protect.helpers import api_tester_token
 
-    with fresh_db_url(tmp_path_factory.mktemp("fuzz")) as url:
-        ws = init_workspace(tmp_path_factory.mktemp("fuzz-home") / "home", db_url=url)
-        try:
-            from tests.protect.helpers import api_tester_token
-
-            client = asgi.get_client(create_app(ws, process_uploads=False))
-            client.headers["Authorization"] = f"Bearer {api_tester_token(ws)}"  # an investigator (svidok.api.auth)
-            yield client
-        finally:
-            ws.close()
+    ws = init_workspace(tmp_path_factory.mktemp("fuzz-home") / "home", db_url=fuzz_db)
+    try:
+        client = asgi.get_client(create_app(ws, process_uploads=False))
+        client.headers["Authorization"] = f"Bearer {api_tester_token(ws)}"  # an investigator (svidok.api.auth)
+        yield client
+    finally:
+        ws.close()
 
 
 def _checks_for(case):
@@ -84,7 +97,7 @@ def _checks_for(case):
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate], derandomize=True)
-def test_no_server_error_and_responses_as_documented(case, session):
+def test_no_server_error_and_responses_as_documented(case, session, db_url):
     response = case.call(session=session)
     case.validate_response(response, checks=_checks_for(case))
     if response.headers.get("content-type", [""])[0].startswith("application/problem+json"):
