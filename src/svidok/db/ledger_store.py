@@ -309,7 +309,7 @@ class LedgerStore:
         cp = self.latest_checkpoint(session)
         if cp is None or index >= cp.size:
             raise NotFound(f"entry {index} is not yet covered by a signed checkpoint", index=index)
-        return TlogProof(index=index, hashes=self.prove_inclusion(session, index, cp.size), checkpoint=cp.note)
+        return TlogProof(index=index, hashes=tuple(self.prove_inclusion(session, index, cp.size)), checkpoint=cp.note)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -376,7 +376,9 @@ class LedgerWriter:
         now = self._clock.now()
         if now < self._last_time:  # never let entry times go backwards (back-dating is visible)
             now = self._last_time
-        entry = Entry(type=entry_type, time=now, actor=actor, origin=self.store.origin, payload=payload, subjects=subjects)
+        entry = Entry(
+            type=entry_type, time=now, actor=actor, origin=self.store.origin, payload=payload, subjects=subjects  # type: ignore[arg-type]
+        )
         if len(entry_type) > MAX_TYPE_LENGTH:
             raise InputError(f"type: longer than {MAX_TYPE_LENGTH} characters", field="type", value=entry_type[:80])
         for i, subject in enumerate(entry.subjects):

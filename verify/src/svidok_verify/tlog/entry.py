@@ -66,10 +66,9 @@ def _not_json(value: Any) -> Any:
 
 
 _escape = json.encoder.encode_basestring  # the C escaper when available (ensure_ascii=False)
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
 _c_encoder = (
-    json.encoder.c_make_encoder(None, _not_json, _escape, None, ":", ",", True, False, False)
-    if json.encoder.c_make_encoder is not None
-    else None
+    _c_make_encoder(None, _not_json, _escape, None, ":", ",", True, False, False) if _c_make_encoder is not None else None
 )
 """:data:`_FAST_JSON`'s C encoder, built once instead of on every call."""
 _FIELDS = frozenset({"v", "type", "time", "actor", "origin", "subjects", "payload"})
