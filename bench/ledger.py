@@ -54,6 +54,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -518,12 +519,12 @@ def proof_figures(ws: Workspace, anchor: PlainLog, n: int, samples: int, rows: l
         leaves = {i: merkle.leaf_hash(ws.ledger.entry(s, i)) for i in indexes[:200]}
         ws.ledger.prove_inclusion(s, indexes[0], n)  # warm-up
         for i in indexes:
-            us, proof = timed(lambda i=i: ws.ledger.prove_inclusion(s, i, n))
+            us, proof = timed(partial(ws.ledger.prove_inclusion, s, i, n))
             gen.append(us)
             sizes.append(len(proof))
-        gen_cpu = [cpu_timed(lambda i=i: ws.ledger.prove_inclusion(s, i, n)) for i in indexes]
+        gen_cpu = [cpu_timed(partial(ws.ledger.prove_inclusion, s, i, n)) for i in indexes]
         for i in indexes:
-            us, tp = timed(lambda i=i: ws.ledger.tlog_proof(s, i))
+            us, tp = timed(partial(ws.ledger.tlog_proof, s, i))
             tlog.append(us)
         for i in indexes[:200]:
             proof = ws.ledger.prove_inclusion(s, i, n)
@@ -537,7 +538,7 @@ def proof_figures(ws: Workspace, anchor: PlainLog, n: int, samples: int, rows: l
             us, _ = timed(lambda: verify_proof(tp, entry, [ws.verifier]))
             full.append(us)
         for old in olds:
-            us, proof = timed(lambda old=old: ws.ledger.prove_consistency(s, old, n))
+            us, proof = timed(partial(ws.ledger.prove_consistency, s, old, n))
             cgen.append(us)
             csize.append(len(proof))
         third = ws.ledger.prove_consistency(s, n // 3, n)
@@ -550,7 +551,7 @@ def proof_figures(ws: Workspace, anchor: PlainLog, n: int, samples: int, rows: l
     a_root = anchor.root()
     anchor.prove(indexes[0], n)
     for i in indexes:
-        us, proof = timed(lambda i=i: anchor.prove(i, n))
+        us, proof = timed(partial(anchor.prove, i, n))
         a_gen.append(us)
     for i in indexes[:200]:
         proof = anchor.prove(i, n)
@@ -610,8 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
 
         for batch in (256, 1000):
-            o = measure(lambda b=batch: ours_append(tmp, b, per_run, _sqlite_url), runs)
-            a = measure(lambda b=batch: anchor_append(tmp, b, per_run), runs)
+            o = measure(partial(ours_append, tmp, batch, per_run, _sqlite_url), runs)
+            a = measure(partial(anchor_append, tmp, batch, per_run), runs)
             rows.append(Row(f"SQLite appends/s, batch {batch}", o.rate, a.rate, "/s", ">= 40,000/s", o.rate >= 40_000,
                             note=f"runs {', '.join(f'{x:,.0f}' for x in o.runs)}; CPU {o.cpu_us:.1f} us/append (anchor {a.cpu_us:.1f})"))
             rows.append(Row(f"SQLite appends per CPU-second, batch {batch}", 1e6 / o.cpu_us, 1e6 / a.cpu_us, "/s",
@@ -619,8 +620,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  SQLite batch {batch}: ours {o.rate:,.0f}/s, anchor {a.rate:,.0f}/s", flush=True)
         if pg_version:
             for batch in (256, 1000):
-                o = measure(lambda b=batch: ours_append(tmp, b, per_run, lambda: throwaway_pg(args.pg)), runs)
-                a = measure(lambda b=batch: anchor_append(tmp, b, per_run, args.pg), runs)
+                o = measure(partial(ours_append, tmp, batch, per_run, partial(throwaway_pg, args.pg)), runs)
+                a = measure(partial(anchor_append, tmp, batch, per_run, args.pg), runs)
                 rows.append(Row(f"PostgreSQL appends/s, batch {batch}", o.rate, a.rate, "/s", ">= 10,000/s", o.rate >= 10_000,
                                 note=f"runs {', '.join(f'{x:,.0f}' for x in o.runs)}; CPU {o.cpu_us:.1f} us/append (anchor {a.cpu_us:.1f}; psycopg executemany)"))
                 rows.append(Row(f"PostgreSQL appends per client CPU-second, batch {batch}", 1e6 / o.cpu_us, 1e6 / a.cpu_us, "/s",
