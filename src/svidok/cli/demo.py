@@ -1,11 +1,14 @@
-"""``svidok demo``: build (once) and verify the fictional demo investigation; a thin skin over
-:func:`svidok.demo.run.run_demo`. Examples::
+"""``svidok demo``: build (once) and verify the fictional demo investigation, then serve it (the
+web interface and the REST API, as ``svidok serve``); a thin skin over
+:func:`svidok.demo.run.run_demo` and :func:`svidok.demo.run.serve_demo`. Examples::
 
-    svidok demo --home demo-home                 # the small demo (seconds to a minute)
-    svidok demo --home big-demo --size large     # 10,000 incidents, 50,000 persons, 2,000 evidence items
+    svidok demo --home demo-home                 # the small demo (seconds to a minute), served on http://127.0.0.1:8000/web/
+    svidok demo --home demo-home --port 8080     # served on another port (0: any free port)
+    svidok demo --home big-demo --size large --no-serve   # 10,000 incidents, 50,000 persons, 2,000 evidence items; then exit
     svidok demo --home demo-home --sign-in       # the demo accounts' passwords and a current one-time code
 
 A second run reuses the workspace; a run interrupted at any point is completed by the next one.
+Serving binds 127.0.0.1 by default: the demo is for the machine it runs on.
 """
 
 from __future__ import annotations
@@ -83,12 +86,16 @@ def demo_cmd(
     db: Annotated[Optional[str], typer.Option("--db", help="URL of an empty database for a new demo (default: SQLite in the folder).")] = None,
     no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip 'svidok verify' after building.")] = False,
     sign_in: Annotated[bool, typer.Option("--sign-in", help="Print the demo accounts' passwords and current one-time codes, and exit.")] = False,
+    host: Annotated[str, typer.Option("--host", help="Address to serve the demo on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port to serve the demo on (0: any free port).")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build and verify, then exit instead of serving the demo.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build the fictional demo investigation once (reused next time) and verify it: localities,
-    incidents, victims, witnesses, units, testimonies in Ukrainian, Russian and English, photos
-    with GPS ingested through the normal intake path. All people and places are generated."""
-    from svidok.demo.run import run_demo
+    """Build the fictional demo investigation once (reused next time), verify it and serve it:
+    localities, incidents, victims, witnesses, units, testimonies in Ukrainian, Russian and
+    English, photos with GPS ingested through the normal intake path, shown in the web
+    interface at the printed address. All people and places are generated."""
+    from svidok.demo.run import listen, run_demo
     from svidok.demo.summary import format_summary, human_bytes
 
     if sign_in:
@@ -102,13 +109,18 @@ def demo_cmd(
 
         _print_sign_in(json.loads(path.read_text(encoding="utf-8")))
         return
+    if not no_serve and port:
+        listen(host, port).close()  # a port in use is refused now rather than after the build
     result = run_demo(home, size, db_url=db, verify=not no_verify, progress=None if as_json else _Progress(), program=_program())
     report = result.report
+    failed = report is not None and not report.ok
+    sock = None if no_serve or failed else listen(host, port)
+    url = None if sock is None else _url(host, int(sock.getsockname()[1]))
     if as_json:
         out: dict[str, Any] = {
             "home": str(result.home), "size": result.size, "reused": result.reused, "resumed": result.resumed,
             "seconds": round(result.seconds, 1), "build_seconds": result.build_seconds, "summary": result.summary,
-            "next_steps": result.next_steps,
+            "next_steps": result.next_steps, "url": url,
         }  # fmt: skip
         if result.stats is not None:
             out["phases"] = {k: round(v, 1) for k, v in result.stats.seconds.items()}
@@ -146,5 +158,33 @@ def demo_cmd(
         console.print("try next:")
         for step in result.next_steps:
             console.print(f"  {step}", highlight=False, soft_wrap=True)
-    if report is not None and not report.ok:
+        if url is not None:
+            _print_serving(url, home, result.sign_in)
+    if failed:
         raise typer.Exit(1)
+    if sock is not None:
+        import sys
+
+        from svidok.demo.run import serve_demo
+
+        sys.stdout.flush()
+        serve_demo(result.home, sock)
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/web/"
+
+
+def _print_serving(url: str, home: Path, sign_in: dict[str, Any]) -> None:
+    """The address and a demo sign-in (the investigator, who works on the demo cases)."""
+    console.print(f"serving the demo at {url} (REST API under /api/, documentation at /api/docs); Ctrl+C stops it",
+                  highlight=False, soft_wrap=True)  # fmt: skip
+    name = "demo-investigator"
+    acc = sign_in.get(name)
+    if not acc:
+        console.print(f"demo sign-in: {_program()} demo --home {home} --sign-in", highlight=False, soft_wrap=True)
+        return
+    code = (f"one-time code: {_program()} demo --home {home} --sign-in prints a current one (or add the account's TOTP key to an "
+            "authenticator app)") if acc.get("totp_uri") else "no one-time code needed"  # fmt: skip
+    console.print(f"sign in as user: {name}  password: {acc.get('password', '?')}  {code}", highlight=False, soft_wrap=True)

@@ -5,12 +5,14 @@
 (:mod:`svidok.demo.build`), records ``demo.completed`` with the counts and the time taken,
 removes the generated source files (the locker holds the originals), runs the same checks as
 ``svidok verify`` and returns a summary with commands to try. A folder that is not a demo is
-never touched. The web interface only has to serve the workspace this returns.
+never touched. :func:`serve_demo` then serves the workspace: the web interface and the REST API
+(:func:`svidok.api.create_app`) with uvicorn, as ``svidok serve`` does.
 """
 
 from __future__ import annotations
 
 import shutil
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from svidok.errors import InputError
 from svidok.verify.report import Report
 from svidok.workspace import Workspace, init_workspace, open_workspace
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "listen", "run_demo", "serve_demo"]
 
 SYSTEM_ACTOR = "svidok:demo"
 #: Sizes verified with ``--fast`` (blobs checked for presence and size, not re-hashed).
@@ -150,3 +152,40 @@ def _sign_in(ws: Workspace) -> dict[str, Any]:
         return dict(json.loads(path.read_text(encoding="utf-8")))
     except (FileNotFoundError, ValueError):
         return {}
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` and listening (``port`` 0: a free port), so that
+    the address can be announced before the server starts: connections made in between wait
+    in the backlog. InputError, naming the field, if it cannot be bound."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"host: {host!r} is not an address to listen on ({exc.strerror})", field="host") from None
+    family, kind, proto, _, addr = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise InputError(f"port: cannot listen on {host}:{port} ({exc.strerror}); give another --port", field="port") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_demo(home: Path, sock: socket.socket, *, log_level: str = "warning") -> None:
+    """Serve the demo workspace in ``home`` (web interface under ``/web/``, REST API under
+    ``/api/``) on the listening socket ``sock`` until interrupted (SIGINT/SIGTERM)."""
+    import uvicorn
+
+    from svidok.api import create_app
+
+    ws = open_workspace(home.expanduser().resolve())
+    try:
+        config = uvicorn.Config(create_app(ws), log_level=log_level, server_header=False)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        ws.close()

@@ -270,22 +270,24 @@ SEARCHER: "search.Searcher" = search.SimpleSearch()  # replaceable: the multilin
 
 
 @router.get("/search")
-async def search_page(request: Request, q: str = "", kind: str | None = None) -> Response:
+async def search_page(request: Request, q: str = "") -> Response:
+    """Search with facets (type, locality, month or date range, crime category); bad input is
+    answered 422 with the message next to its field (:mod:`svidok.web.search`)."""
     p, redirect = await _principal(request)
     if p is None:
         return redirect  # type: ignore[return-value]
     lang = _lang(request)
     ws = _ws(request)
-    kind = kind or None
+    params = dict(request.query_params)
 
     def run() -> search.Results:
+        filters = search.Filters.parse(params)
         with ws.db.read() as s:
-            return SEARCHER.search(s, p, q, kind=kind)
+            return SEARCHER.search(s, p, q, filters=filters)
 
     try:
-        results = await run_in_threadpool(run)
-        error = None
-    except InputError as exc:
-        results, error = search.Results(query=q), exc.message
-    return render("search.html", lang, status=422 if error else 200, me=p, page="search", r=results, q=q, kind=kind,
+        results, error = await run_in_threadpool(run), None
+    except InputError as exc:  # a replacement engine may raise plain InputError: shown untranslated
+        results, error = search.Results(query=q), exc
+    return render("search.html", lang, status=422 if error else 200, me=p, page="search", r=results, q=q, params=params,
                   error=error, next_url=request.url.path)  # fmt: skip
