@@ -34,6 +34,9 @@ def install(app: FastAPI) -> None:
     from svidok.web.routes import router
 
     app.include_router(router)
+    from svidok.web.records import router as record_router
+
+    app.include_router(record_router)
     app.mount("/web/static", StaticFiles(directory=Path(__file__).parent / "static"), name="web-static")
     lib = library_dir()
     if lib is not None:
