@@ -153,21 +153,30 @@ def upload(
 ) -> Any:
     with located("body"):
         info = AcquisitionInfo(case, collector, device, method, place, note, collected_at).validated()
-        name = file.filename or "upload"
-        try:
-            clean_text(name)
-        except ValueError as exc:
-            raise InputError(f"file: the file name {exc}", field="file") from None
-        if len(name) > 1000:
-            raise InputError("file: the file name is longer than 1000 characters", field="file")
-    put = ws.blobs.put_stream(file.file)  # type: ignore[arg-type]
+        return receive_upload(ws, who, info, file.filename, file.file, background if request.app.state.process_uploads else None)
+
+
+def receive_upload(ws: Any, actor: str, info: AcquisitionInfo, filename: Optional[str], stream: Any,
+                   background: Optional[BackgroundTasks]) -> dict[str, Any]:  # fmt: skip
+    """Store one uploaded file and record its acquisition, as ``svidok ingest`` does: the bytes
+    are streamed once into the blob store, then one ledger transaction registers them; with
+    ``background``, metadata extraction is scheduled after the response. Shared by this route
+    and the web upload page (:mod:`svidok.web.upload`). ``info`` is already validated."""
+    name = filename or "upload"
+    try:
+        clean_text(name)
+    except ValueError as exc:
+        raise InputError(f"file: the file name {exc}", field="file") from None
+    if len(name) > 1000:
+        raise InputError("file: the file name is longer than 1000 characters", field="file")
+    put = ws.blobs.put_stream(stream)
     source = f"upload:{name}"
     stored = StoredFile(path=source.encode("utf-8"), display=source, digest=put.digest, size=put.size)
-    with ws.transaction(actor=who) as txn:
+    with ws.transaction(actor=actor) as txn:
         reg = register_acquisitions(txn, info, [stored])[0]
     processing = "not needed"
     if reg.status == "stored":
-        if request.app.state.process_uploads:
+        if background is not None:
             from svidok.intake.process import process_pending
 
             background.add_task(process_pending, ws)

@@ -167,9 +167,13 @@ async def evidence_page(request: Request, item_id: str) -> Response:
             if len(item_id) > 40 or not visible(s, p, [f"evidence:{item_id}"]):
                 return None
             try:
-                return queries.show_item(s, ws.ledger, item_id)
+                shown = queries.show_item(s, ws.ledger, item_id)
             except NotFound:
                 return None
+            from svidok.evidence.similar import near_duplicates  # PDQ, within the user's compartments
+
+            shown["near_duplicates"] = near_duplicates(s, shown["digest"], keep=lambda refs: visible(s, p, refs))
+            return shown
 
     item = await run_in_threadpool(load)
     if item is None:
