@@ -1,6 +1,8 @@
 """The incident-centred intake form: one POST records incident, place, acts, victims, witnesses
 and evidence links in one transaction; errors are shown next to their field (422); other cases
-are refused; name matches across Ukrainian and Russian spellings; rows are added."""
+are refused; name matches across Ukrainian and Russian spellings, among clear names and vault
+names (keyed blind index); typed names go to the identity vault, never the ledger; rows are
+added."""
 
 from __future__ import annotations
 
@@ -227,3 +229,99 @@ def test_two_acts_with_a_victim_each(web: Any, web_world: Any) -> None:
     with ws.db.read() as s:
         n = s.execute(sa.select(sa.func.count()).select_from(person_role).where(person_role.c.role == "victim")).scalar()
     assert n == 2
+
+
+# -- names go to the identity vault (witness protection; docs/protection.md) --------------------
+
+
+def _new_codes(ws: Any, inc_id: str) -> dict[str, str]:
+    """Role -> pseudonym code of the persons the form created for incident ``inc_id``."""
+    with ws.db.read() as s:
+        acts = [a.id for a in s.execute(sa.select(act.c.id).where(act.c.incident_id == inc_id))]
+        contexts = [f"incident:{inc_id}", *(f"act:{a}" for a in acts)]
+        rows = s.execute(
+            sa.select(person_role.c.role, person.c.code).join(person, person.c.id == person_role.c.person_id).where(person_role.c.context.in_(contexts))
+        ).all()
+    return {r.role: r.code for r in rows}
+
+
+def _ledger_bytes(ws: Any) -> bytes:
+    with ws.db.read() as s:
+        return b"\n".join(data for _, data in ws.ledger.iter_entries(s))
+
+
+def test_typed_names_go_to_the_vault_and_never_into_the_ledger(web: Any, web_world: Any) -> None:
+    from svidok.db.schema import person_name
+    from svidok.protect import vault
+    from tests.protect.log_guard import register_secret
+
+    ws = web_world.ws
+    victim, witness = register_secret("Сергій Вигаданенко"), register_secret("Оксана Уявна")
+    sign_in_as(web, web_world, "inv_a")
+    r = web.post("/web/intake", data=_form(**{"victim-0-name": victim, "witness-0-name": witness}))
+    assert r.status_code == 303, r.text
+    codes = _new_codes(ws, r.headers["location"].removeprefix("/web/records/"))
+    me = web_world.accounts["inv_a"].principal(ws)
+    assert vault.reveal(ws, me, codes["victim"], purpose="checking the intake form").values["name"] == [victim]
+    assert vault.reveal(ws, me, codes["witness"], purpose="checking the intake form").values["name"] == [witness]
+    assert _count(ws, person_name) == 0  # nothing in the case model's clear names
+    ledger = _ledger_bytes(ws)
+    for text in (victim, witness, *victim.split(), *witness.split()):
+        for needle in (text.encode("utf-8"), text.encode("unicode_escape")):
+            assert needle not in ledger, f"{text!r} is in a ledger entry"
+
+
+def _vault_victim(ws: Any, world: Any, user: str, case: str, name: str) -> str:
+    """A victim in ``case`` whose name only the vault holds (put there by ``user``); their code."""
+    from svidok.protect import vault
+    from svidok.protect.txn import transaction
+    from svidok.records.incidents import create_act
+    from svidok.records.persons import add_role
+
+    with ws.transaction("test:setup") as txn:
+        pid, code = create_person(txn, {"sex": "male"}, first_role="victim")
+        act_id = create_act(txn, {"incident_id": case_incidents(txn.session, case)[0], "act_type": "killing"})
+        add_role(txn, pid, "victim", f"act:{act_id}", {})
+    p = world.accounts[user].principal(ws)
+    with transaction(ws, p) as txn:
+        vault.put(txn, vault.master_keys(ws), p, code, {"name": [name]})
+    return str(code)
+
+
+def test_match_finds_a_russian_spelling_of_a_vault_name(web: Any, web_world: Any) -> None:
+    ws = web_world.ws
+    code = _vault_victim(ws, web_world, "inv_a", "WEB-A", "Сергій Синтетиченко")
+    other = _vault_victim(ws, web_world, "inv_b", "WEB-B", "Сергій Синтетиченко")
+    sign_in_as(web, web_world, "inv_a")
+    r = web.get("/web/intake/match", params={"kind": "person", "field": "victim-0", "victim-0-name": "Сергей Синтетиченко"})
+    assert r.status_code == 200
+    assert f'data-value="{code}"' in r.text and "identity vault" in r.text
+    assert other not in r.text  # a vault name of another case stays hidden
+    assert "Синтетиченко" not in r.text
+
+
+def test_a_typed_name_that_matches_a_vault_name_is_shown_as_a_likely_duplicate(web: Any, web_world: Any) -> None:
+    ws = web_world.ws
+    code = _vault_victim(ws, web_world, "inv_a", "WEB-A", "Сергій Вигаданенко")
+    sign_in_as(web, web_world, "inv_a")
+    r = web.post("/web/intake", data=_form(**{"victim-0-name": "Сергей Вигаданенко"}))
+    assert r.status_code == 201, r.text
+    dups = r.text.split('data-testid="duplicates"', 1)[1]
+    assert code in dups and "score 100" in dups
+    assert "Вигаданенко" not in dups and "identity vault" not in dups  # code and score only
+
+
+def test_a_role_that_may_not_write_identities_is_told_and_nothing_is_written(web: Any, web_world: Any) -> None:
+    from tests.protect.helpers import account
+
+    ws = web_world.ws
+    web_world.accounts["ana"] = account(ws, "ana", "analyst", ("WEB-A",))
+    sign_in_as(web, web_world, "ana")
+    n, size = _count(ws, incident), len(_ledger_bytes(ws))
+    r = web.post("/web/intake", data=_form())
+    assert r.status_code == 403
+    assert re.search(r'id="victim-0-name-error">[^<]*identity vault', r.text) and 'id="witness-0-name-error"' in r.text
+    assert _count(ws, incident) == n and _count(ws, person) == 0 and len(_ledger_bytes(ws)) == size
+    # Without the names, the analyst may record the incident.
+    ok = web.post("/web/intake", data=_form(**{"victim-0-name": "", "witness-0-name": ""}))
+    assert ok.status_code == 303, ok.text

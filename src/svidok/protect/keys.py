@@ -72,6 +72,9 @@ class MasterKeys:
     source: str
     others: dict[str, SecretKey] = field(default_factory=dict)
     created: bool = False
+    #: The workspace's name-index key (:mod:`svidok.protect.blind_index`), set by
+    #: :func:`svidok.protect.vault.master_keys`: not a master key, and it does not rotate with it.
+    name_index: bytes | None = field(default=None, repr=False)
 
     def get(self, key_id: str) -> SecretKey:
         """The master key with ``key_id``; MasterKeyError if this workspace does not hold it."""

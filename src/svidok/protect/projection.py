@@ -11,6 +11,8 @@ Entry types and what they change:
 - ``member.granted`` / ``member.revoked``: ``case_member``;
 - ``token.created`` / ``token.revoked``: ``api_token`` (the token's hash is never in the ledger);
 - ``vault.opened`` / ``vault.put`` / ``vault.erased``: ``vault_person`` and ``vault_value``;
+  a ``name`` put with ``blind_keys`` (:mod:`svidok.protect.blind_index`) also replaces the
+  person's vault rows in ``name_key`` (``name_id`` ``vault:<person id>``); an erasure drops them;
 - ``consent.recorded``: ``consent_record`` and ``consent_grant``;
 - ``sensitivity.set``: ``sensitivity_label``;
 - ``access.viewed``: ``access_log``;
@@ -35,6 +37,7 @@ from svidok.db.schema import (
     case_member,
     consent_grant,
     consent_record,
+    name_key,
     redaction,
     sensitivity_label,
     user_account,
@@ -43,6 +46,9 @@ from svidok.db.schema import (
 )
 from svidok.ledger.entry import Entry
 from svidok.projection import applier, projection_tables
+
+#: Prefix of a blind key (:data:`svidok.protect.blind_index.PREFIX`; not imported: appliers need no key module).
+BLIND_PREFIX = "bx:"
 
 projection_tables(
     user_account, case_member, api_token, vault_person, vault_value, consent_record, consent_grant,
@@ -161,18 +167,35 @@ def apply_vault_put(session: Session, index: int, entry: Entry) -> None:
             commitment=s["commitment"], version=p["version"], put_idx=index, put_at=entry.time, put_by=entry.actor,
         )
     )  # fmt: skip
+    if p["field"] == "name":  # the keyed blind index of the name (older entries have none)
+        _drop_vault_name_keys(session, p["person"])
+        keys = sorted({k for k in p.get("blind_keys") or () if isinstance(k, str) and k.startswith(BLIND_PREFIX) and len(k) <= 64})
+        if keys:
+            row = {"name_id": vault_name_id(p["person"]), "owner": f"person:{p['person']}"}
+            session.execute(sa.insert(name_key), [{"key": k, **row} for k in keys])
+
+
+def vault_name_id(person_id: str) -> str:
+    """The ``name_key.name_id`` of a person's vault name."""
+    return f"vault:{person_id}"
+
+
+def _drop_vault_name_keys(session: Session, person_id: str) -> None:
+    session.execute(sa.delete(name_key).where(name_key.c.name_id == vault_name_id(person_id)))
 
 
 @applier("vault.erased")
 def apply_vault_erased(session: Session, index: int, entry: Entry) -> None:
     """The person's data key was destroyed: the ciphertexts stay (the ledger holds them
-    anyway) but can never be opened; the person is marked erased."""
+    anyway) but can never be opened; the person is marked erased and their vault name leaves
+    the blind index."""
     p = entry.payload
     session.execute(
         sa.update(vault_person)
         .where(vault_person.c.person_id == p["person"])
         .values(status="erased", erased_idx=index, erased_at=entry.time, erased_by=entry.actor, erase_reason=p["reason"])
     )
+    _drop_vault_name_keys(session, p["person"])  # the ledger keeps the keyed hashes
 
 
 @applier("consent.recorded")

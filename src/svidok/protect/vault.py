@@ -8,7 +8,11 @@ by pseudonym code only (``W-0042``). The vault keeps (see :mod:`svidok.protect.s
   (:mod:`svidok.protect.keys`) in the ``vault_key`` table - never in the ledger;
 - per field, the AES-256-GCM ciphertext and a salted HMAC-SHA256 commitment, carried by a
   ``vault.put`` ledger entry and copied by its applier into ``vault_value``. Appliers never need
-  the master key: rebuild and verify replay ciphertext.
+  the master key: rebuild and verify replay ciphertext;
+- for the ``name`` field, the keyed blind index of the name's blocking keys
+  (:mod:`svidok.protect.blind_index`) in the same ``vault.put`` entry, which its applier puts in
+  ``name_key`` (``name_id`` ``vault:<person id>``), so that likely duplicates are found among
+  vault names (:func:`svidok.records.duplicates.person_candidates` with ``blind``).
 
 Reading a value (:func:`reveal`) needs the ``identity.reveal`` action on the person (role,
 compartment, CRSV clearance) and a purpose; an ``access.viewed`` entry (who, what, when, why)
@@ -37,6 +41,7 @@ from sqlalchemy.orm import Session
 from svidok.db.schema import user_credential, vault_key, vault_person, vault_value
 from svidok.errors import InputError, NotFound
 from svidok.ledger.entry import utc_now
+from svidok.protect import blind_index
 from svidok.protect import keys as keyfiles
 from svidok.protect.consent import current as current_consent
 from svidok.protect.consent import person_by_code
@@ -157,6 +162,7 @@ def master_keys(ws: Workspace) -> MasterKeys:
                 path=str(ws.home / keyfiles.KEY_FILE),
             ) from None
         keys = keyfiles.load(ws.home, create=True)
+    keys.name_index = blind_index.workspace_key(ws)
     _CACHE[ws] = keys
     return keys
 
@@ -219,7 +225,10 @@ def put(txn: Txn, keys: MasterKeys, principal: Principal, person_code: str, valu
     versions = dict(s.execute(sa.select(vault_value.c.field, vault_value.c.version).where(vault_value.c.person_id == person_id)).all())
     for name in sorted(clean):
         sealed = seal_value(dk, person_id, name, clean[name])
-        payload = {"person": person_id, "code": code, "field": name, "version": int(versions.get(name, 0)) + 1, "sealed": sealed.as_payload()}
+        payload: dict[str, Any] = {"person": person_id, "code": code, "field": name, "version": int(versions.get(name, 0)) + 1, "sealed": sealed.as_payload()}
+        if name == "name" and keys.name_index is not None:  # keyed hashes of the blocking keys only
+            payload["blind_keys"] = blind_index.blind_keys(keys.name_index, clean[name])
+            payload["index_key_id"] = blind_index.index_key_id(keys.name_index)
         indexes.append(txn.record("vault.put", payload, subjects=[f"person:{person_id}"]).index)
     return indexes
 

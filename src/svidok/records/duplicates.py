@@ -7,6 +7,12 @@ select, through ``name_key``, the records sharing a key; their names are then sc
 :func:`svidok.language.names.rank_candidates`. For places a same KATOTTH code is a strong sign,
 and distance counts: many villages share a name (there are several Вербівка), so a namesake
 more than :data:`FAR_M` away is scored down. A full record-linkage engine comes later.
+
+Names held only in the identity vault are indexed by keyed hashes of their blocking keys (a
+*blind index*, :mod:`svidok.protect.blind_index`); a caller who holds the workspace's index key
+passes the blind keys of the query names as ``blind``, and persons sharing them are scored by the
+share of those keys they hold, without any name being read or shown. This module never loads
+a key.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from svidok.language.names import rank_candidates
 from svidok.records.naming import index_keys
 from svidok.records.places import distance_m
 
-__all__ = ["FAR_M", "DuplicateCandidate", "person_candidates", "place_candidates"]
+__all__ = ["BLIND_REASON", "FAR_M", "DuplicateCandidate", "person_candidates", "place_candidates"]
 
 #: Beyond this distance a place with a similar name is probably another place.
 FAR_M = 25_000.0
 _FAR_FACTOR = 0.6
 _BLOCK_LIMIT = 50
+#: The reason given for a person found through the blind index of vault names.
+BLIND_REASON = "matches a name held in the identity vault (keyed index)"
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,14 @@ def _blocked_owners(
     keys: set[str] = set()
     for text, lang in names:
         keys.update(index_keys(text, lang))
+    return [o for o, _ in _owners_by_keys(session, kind, keys, exclude, common_key, block_limit)]
+
+
+def _owners_by_keys(
+    session: Session, kind: str, keys: set[str], exclude: set[str], common_key: int, block_limit: int
+) -> list[tuple[str, int]]:
+    """Owners of ``kind`` sharing ``keys`` with their number of shared keys, most first (the
+    blocking of :func:`_blocked_owners`)."""
     if not keys:
         return []
     prefix = f"{kind}:%"
@@ -86,7 +102,7 @@ def _blocked_owners(
         .order_by(hits.desc(), name_key.c.owner)
         .limit(block_limit + len(exclude))
     )
-    return [r[0] for r in session.execute(q) if r[0] not in exclude][:block_limit]
+    return [(str(r[0]), int(r[1])) for r in session.execute(q) if r[0] not in exclude][:block_limit]
 
 
 def _rank(
@@ -105,6 +121,7 @@ def person_candidates(
     session: Session,
     names: Sequence[tuple[str, str | None]],
     *,
+    blind: Sequence[str] = (),
     exclude: Iterable[str] = (),
     threshold: float = 75.0,
     limit: int = 5,
@@ -114,17 +131,30 @@ def person_candidates(
     """Persons whose recorded names resemble any of ``names`` (``(name, ISO 639 lang)``),
     best first; ``exclude`` lists ``person:<id>`` references to leave out; ``common_key`` is
     the number of names beyond which a blocking key is too common to search by, and at most
-    ``block_limit`` persons are scored."""
-    owners = _blocked_owners(session, "person", names, set(exclude), common_key, block_limit)
-    if not owners:
+    ``block_limit`` persons are scored.
+
+    ``blind`` are the blind keys of the same names (:func:`svidok.protect.blind_index.blind_keys`,
+    computed by a caller holding the index key): persons whose vault names share them score
+    100 x shared / ``len(blind)``, with :data:`BLIND_REASON` and no name. Per person the best
+    score of the two ways wins."""
+    excluded = set(exclude)
+    owners = _blocked_owners(session, "person", names, excluded, common_key, block_limit)
+    best: dict[str, tuple[float, str, tuple[str, ...]]] = {}
+    if owners:
+        ids = [o.split(":", 1)[1] for o in owners]
+        rows = session.execute(
+            sa.select(person_name.c.person_id, person_name.c.name, person_name.c.lang).where(
+                person_name.c.person_id.in_(ids), person_name.c.status == "active"
+            )
+        ).all()
+        best = _rank(names, [(f"person:{r.person_id}", r.name, r.lang) for r in rows], threshold)
+    query = {k for k in blind if isinstance(k, str) and k}
+    for owner, shared in _owners_by_keys(session, "person", query, excluded, common_key, block_limit):
+        score = round(100.0 * shared / len(query), 1)
+        if score >= threshold and (owner not in best or score > best[owner][0]):
+            best[owner] = (score, "", (BLIND_REASON,))
+    if not best:
         return []
-    ids = [o.split(":", 1)[1] for o in owners]
-    rows = session.execute(
-        sa.select(person_name.c.person_id, person_name.c.name, person_name.c.lang).where(
-            person_name.c.person_id.in_(ids), person_name.c.status == "active"
-        )
-    ).all()
-    best = _rank(names, [(f"person:{r.person_id}", r.name, r.lang) for r in rows], threshold)
     codes = dict(session.execute(sa.select(person.c.id, person.c.code).where(person.c.id.in_([o.split(":", 1)[1] for o in best]))).all())
     out = [DuplicateCandidate(o, codes.get(o.split(":", 1)[1], o), n, s, r) for o, (s, n, r) in best.items()]
     return sorted(out, key=lambda c: (-c.score, c.ref))[:limit]

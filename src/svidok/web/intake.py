@@ -11,11 +11,22 @@ it (``acts[0].victims[0].person``) and is shown next to the form field it came f
 form as the user filled it (422); a case outside the user's compartments is refused the same
 way as a case that does not exist.
 
+Names typed for new victims and witnesses are witness protection material (docs/protection.md):
+they are not put in the document; the persons are created without names and, in the same
+transaction, each name is put in the identity vault (:func:`svidok.protect.vault.put`), whose
+ledger entry holds ciphertext, commitment and the keyed blind index of the name
+(:mod:`svidok.protect.blind_index`), never the name. A user whose role may not write identities
+is told so next to the name field, and nothing is written. Before anything is written, the
+likely duplicates of the typed names are looked up among clear case-model names and, by their
+blind keys, among vault names; they are shown after recording by pseudonym code and score.
+The API's intake (:mod:`svidok.api.intake`) still takes names as its documented contract.
+
 As a name is typed, ``GET /web/intake/match`` (htmx, ``keyup changed delay:300ms``) lists
 existing persons or places whose names resemble it across Ukrainian, Russian and Latin
-spellings (:mod:`svidok.records.duplicates`), only among records the user may see; persons are
-shown by pseudonym code and score, their names withheld as in the API. Choosing one fills the
-row's "existing" field (``static/intake.js``).
+spellings (:mod:`svidok.records.duplicates`; persons also through the blind index of vault
+names), only among records the user may see; persons are shown by pseudonym code and score,
+their names withheld as in the API. Choosing one fills the row's "existing" field
+(``static/intake.js``).
 
 Repeated rows (acts, victims, witnesses) follow progressive enhancement (WCAG 2.2 technique
 G136 spirit): "Add another" is a submit button that re-renders the form with one more row; with
@@ -104,13 +115,19 @@ class _Doc:
 
     doc: dict[str, Any]
     origin: dict[str, str]  # document path prefix -> form row (``act-0``, ``victim-1``, ``place``)
+    #: Names typed for new persons, by document key: (form row, name). They go to the identity
+    #: vault, never into the document (docs/protection.md).
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def build_document(f: Form) -> _Doc:
     """The :func:`~svidok.records.intake.intake_incident` document of the form; InputError
-    (with a form field id as ``field``) for values the document cannot even hold."""
+    (with a form field id as ``field``) for values the document cannot even hold. Names typed
+    for new victims and witnesses are kept apart (``names``): the persons are created without
+    names, and the names are put in the identity vault."""
     v = f.get
     origin: dict[str, str] = {}
+    names: dict[str, tuple[str, str]] = {}
     incident: dict[str, Any] = {"title": v("title"), "incident_type": v("incident_type")}
     if v("description"):
         incident["description"] = v("description")
@@ -163,7 +180,7 @@ def build_document(f: Form) -> _Doc:
             if existing:
                 entry["existing"] = existing
             else:
-                entry["names"] = [{"name": name}]
+                names[key] = (base, name)
             origin[f"persons[{len(persons)}]"] = base
             if role == "witness":
                 wrole: dict[str, Any] = {"role": "witness"}
@@ -188,7 +205,7 @@ def build_document(f: Form) -> _Doc:
     if f.evidence:
         role = v("evidence-role") or "other"
         doc["evidence"] = [{"evidence": e, "role": role} for e in f.evidence]
-    return _Doc(doc, origin)
+    return _Doc(doc, origin, names)
 
 
 _INCIDENT_FIELDS = {"title": "title", "incident_type": "incident_type", "date": "date", "description": "description",
@@ -280,6 +297,41 @@ def _visible_duplicates(ws: Any, p: Principal, result: dict[str, Any]) -> list[d
     return out
 
 
+class _NameRefused(Exception):
+    """The user may not write identities, and a name was typed for a new person."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(*fields)
+        self.fields = fields
+
+
+def _check_names(names: dict[str, tuple[str, str]]) -> None:
+    """The typed names as the vault validates them; InputError on the row's name field."""
+    from svidok.protect.vault import validate
+
+    for base, name in names.values():
+        try:
+            validate({"name": [name]})
+        except InputError as exc:
+            reason = exc.message.split(": ", 1)[-1]
+            raise InputError(f"{base}-name: {reason}", field=f"{base}-name") from None
+
+
+def _name_duplicates(session: Any, names: dict[str, tuple[str, str]], index_key: bytes | None) -> dict[str, list[Any]]:
+    """Likely duplicates of each typed name, by document key: persons whose clear names
+    resemble it, and persons whose vault names share its keyed blocking keys (blind index)."""
+    from svidok.protect.blind_index import blind_keys
+    from svidok.records.duplicates import person_candidates
+
+    out: dict[str, list[Any]] = {}
+    for key, (_base, name) in names.items():
+        blind = blind_keys(index_key, [name]) if index_key is not None else []
+        found = person_candidates(session, [(name, None)], blind=blind, threshold=75.0)
+        if found:
+            out[key] = found
+    return out
+
+
 @router.post("/intake")
 async def intake_submit(request: Request) -> Response:
     p, redirect = await _principal(request)
@@ -298,7 +350,8 @@ async def intake_submit(request: Request) -> Response:
     def record() -> dict[str, Any]:
         from svidok.api.intake import _existing_is_not_a_key, _public
         from svidok.api.policy import RULES, _enforce
-        from svidok.records.intake import intake_incident
+        from svidok.protect import vault
+        from svidok.records.intake import DuplicateReport, intake_incident
 
         from svidok.api.models import clean_text
 
@@ -310,11 +363,25 @@ async def intake_submit(request: Request) -> Response:
         built = build_document(f)
         origin.update(built.origin)
         _existing_is_not_a_key(built.doc)
+        _check_names(built.names)
         # The API's access rule of this operation, with this user: the case must be one of
         # theirs, every person, proceeding and evidence item named must be visible to them.
         _enforce(ws, RULES["intake_incident"], p, request, built.doc, {})
+        if built.names and not p.can(Action.WRITE_IDENTITY):
+            raise _NameRefused([f"{base}-name" for base, _ in built.names.values()])
+        keys = vault.master_keys(ws) if built.names else None
         with ws.transaction(actor=p.actor) as txn:
+            # Likely duplicates of the typed names, before anything is written.
+            found = _name_duplicates(txn.session, built.names, keys.name_index if keys else None)
             result = intake_incident(txn, built.doc)
+            # The names go to the identity vault, in the same transaction: the ledger gets
+            # their ciphertext, commitment and keyed index, never the names.
+            for key, (base, name) in built.names.items():
+                try:
+                    vault.put(txn, keys, p, result.codes[key], {"name": [name]})  # type: ignore[arg-type]
+                except AccessDenied:
+                    raise _NameRefused([f"{base}-name"]) from None
+        result.duplicates += [DuplicateReport(k, "person", result.ids[k], c) for k, c in found.items()]
         out = _public(result.as_dict())
         out["duplicates"] = _visible_duplicates(ws, p, out)
         return out
@@ -328,6 +395,11 @@ async def intake_submit(request: Request) -> Response:
         else:
             f.errors[where] = exc.message
         return await _page(request, p, lang, f, status=422)
+    except _NameRefused as exc:
+        refused = _("You may not write identities, and the name of a new person is kept only in the identity vault. Leave the name empty to record the person by pseudonym code, or ask a colleague who may.")  # fmt: skip
+        for where in exc.fields:
+            f.errors[where] = refused
+        return await _page(request, p, lang, f, status=403)
     except (AccessDenied, NotFound) as exc:
         f.general.append(exc.message if isinstance(exc, AccessDenied) else _("There is nothing here, or you are not a member of its case."))
         return await _page(request, p, lang, f, status=403 if isinstance(exc, AccessDenied) else 422)
@@ -368,13 +440,18 @@ async def intake_match(request: Request, kind: str = "person", q: str | None = N
 
     def find() -> list[dict[str, Any]]:
         from svidok.api.policy import visible
+        from svidok.protect.blind_index import blind_keys, workspace_key
         from svidok.records.duplicates import person_candidates, place_candidates
 
         if sum(ch.isalpha() for ch in text) < MIN_MATCH or "\x00" in text:
             return []
+        blind = blind_keys(workspace_key(ws), [text]) if kind == "person" else []
         with ws.db.read() as s:
-            search = person_candidates if kind == "person" else place_candidates
-            found: list[dict[str, Any]] = [dict(c.as_dict()) for c in search(s, [(text, None)], threshold=70.0, limit=8)]
+            if kind == "person":  # clear names and, through the keyed blind index, vault names
+                hits = person_candidates(s, [(text, None)], blind=blind, threshold=70.0, limit=8)
+            else:
+                hits = place_candidates(s, [(text, None)], threshold=70.0, limit=8)
+            found: list[dict[str, Any]] = [dict(c.as_dict()) for c in hits]
             seen = visible(s, p, {str(c["ref"]) for c in found}, restricted=True)
             found = [c for c in found if c["ref"] in seen]
         for c in found:
