@@ -8,12 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from svidok.db.schema import evidence_item, incident, interview, person, place
+from svidok.db.schema import act, claim, evidence_item, incident, interview, person, person_role, place, source
 from svidok.protect import access, sensitivity
 from svidok.protect.roles import Action
 from svidok.protect.txn import transaction
 from svidok.records.cases import link_incident
-from svidok.records.incidents import create_incident
+from svidok.records.claims import create_claim, create_source
+from svidok.records.incidents import create_act, create_incident
+from svidok.records.persons import add_role
 from svidok.records.links import link_evidence
 from svidok.records.places import create_place
 
@@ -22,9 +24,10 @@ def _refs(s: Any) -> list[str]:
     refs = [f"incident:{i}" for i in s.execute(sa.select(incident.c.id)).scalars()]
     refs += [f"evidence:{i}" for i in s.execute(sa.select(evidence_item.c.id)).scalars()]
     refs += [f"place:{i}" for i in s.execute(sa.select(place.c.id)).scalars()]
-    refs += [f"person:{i}" for i in s.execute(sa.select(person.c.id)).scalars()]  # not batched: decided one by one
-    refs += [f"interview:{i}" for i in s.execute(sa.select(interview.c.id)).scalars()]
-    return refs + ["incident:INC-ABSENT", "evidence:EV-ABSENT", "place:LOC-ABSENT", "case:CASE-A", "unit:UNIT-ABSENT"]
+    for kind, table in (("person", person), ("interview", interview), ("act", act), ("person_role", person_role), ("claim", claim), ("source", source)):
+        refs += [f"{kind}:{i}" for i in s.execute(sa.select(table.c.id)).scalars()]  # cases found through other records
+    return refs + ["incident:INC-ABSENT", "evidence:EV-ABSENT", "place:LOC-ABSENT", "case:CASE-A", "unit:UNIT-ABSENT",
+                   "person:PER-ABSENT", "act:ACT-ABSENT", "claim:CLM-ABSENT", "case:NO-SUCH-CASE"]
 
 
 def test_batched_decisions_equal_one_by_one_decisions(world: Any) -> None:
@@ -37,6 +40,12 @@ def test_batched_decisions_equal_one_by_one_decisions(world: Any) -> None:
         create_place(txn, {"name": "Synthetic shelter", "place_type": "settlement", "sensitivity": "strictly_confidential"})
         create_place(txn, {"name": "Synthetic village", "place_type": "settlement"})
         link_evidence(txn, f"incident:{w.b.incident}", w.b.evidence, "recording")
+        # Kinds whose cases come through other records: an act of an incident of case A, a role in
+        # that act, a source naming the witness of case B and a claim about the act from that source.
+        sv_act = create_act(txn, {"incident_id": w.a.incident, "act_type": "sexual_violence"})
+        add_role(txn, w.b.person_id, "witness", f"act:{sv_act}")
+        src = create_source(txn, {"source_type": "person", "label": "Synthetic source", "person_id": w.b.person_id})
+        create_claim(txn, {"statement": "Synthetic statement", "subject": f"act:{sv_act}", "source_id": src})
     p = w.p("inv_b")
     with transaction(w.ws, p) as txn:
         sensitivity.set_label(txn, p, f"incident:{w.b.incident}", "strictly_confidential", reason="synthetic test")

@@ -10,7 +10,7 @@ in ledger order. Each event carries its ledger index, so it can be proved with
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,13 +34,13 @@ def get_item(session: Session, item_id: str) -> Any:
     return row
 
 
-def list_items(session: Session, case_ref: str | None = None) -> list[dict[str, Any]]:
-    """Items (optionally of one case) in order of acquisition, with MIME and extraction state."""
-    n_acq = (
-        sa.select(acquisition.c.item_id, sa.func.count().label("n"))
-        .group_by(acquisition.c.item_id)
-        .subquery()
-    )
+def list_items(session: Session, case_ref: str | None = None, *, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Items (optionally of one case, or only those of ``ids``: a page of a listing) in order of
+    acquisition, with MIME and extraction state."""
+    counted = sa.select(acquisition.c.item_id, sa.func.count().label("n")).group_by(acquisition.c.item_id)
+    if ids is not None:
+        counted = counted.where(acquisition.c.item_id.in_(list(ids)))
+    n_acq = counted.subquery()
     q = (
         sa.select(evidence_item, content.c.mime, content.c.state, n_acq.c.n)
         .join(content, content.c.digest == evidence_item.c.digest, isouter=True)
@@ -49,6 +49,8 @@ def list_items(session: Session, case_ref: str | None = None) -> list[dict[str, 
     )
     if case_ref is not None:
         q = q.where(evidence_item.c.case_ref == case_ref)
+    if ids is not None:
+        q = q.where(evidence_item.c.id.in_(list(ids)))
     return [
         {
             "id": r.id, "case": r.case_ref, "digest": r.digest, "size": int(r.size), "mime": r.mime,

@@ -269,24 +269,141 @@ def _linked_cases_many(session: Session, refs: list[str]) -> dict[str, set[str]]
     return out
 
 
+def _children_many(session: Session, by_kind: dict[str, list[str]]) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """One level of :func:`cases_of` for many references at once: the cases each reference
+    names itself (its own column, for cases, evidence items and interviews) and the references
+    whose cases it takes (an act's incident, a role's context, a person's roles and interviews,
+    a claim's subject and source, a source's person, the target of a verification or
+    qualification). Links to cases are read by :func:`_linked_cases_many`."""
+    own: dict[str, set[str]] = {}
+    kids: dict[str, list[str]] = {}
+
+    def pairs(col_id: sa.ColumnElement, col_val: sa.ColumnElement, ids: list[str]) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+        for part in _chunks(ids):
+            for rid, val in session.execute(sa.select(col_id, col_val).where(col_id.in_(part))):
+                if val:
+                    yield str(rid), str(val)
+
+    for kind, ids in by_kind.items():
+        if kind == "case":
+            for rid in ids:
+                own.setdefault(f"case:{rid}", set()).add(rid)
+        elif kind == "evidence":
+            for rid, case_ref in pairs(evidence_item.c.id, evidence_item.c.case_ref, ids):
+                own.setdefault(f"evidence:{rid}", set()).add(case_ref)
+        elif kind == "interview":
+            for rid, case_id in pairs(interview.c.id, interview.c.case_id, ids):
+                own.setdefault(f"interview:{rid}", set()).add(case_id)
+        elif kind == "act":
+            for rid, inc in pairs(act.c.id, act.c.incident_id, ids):
+                kids.setdefault(f"act:{rid}", []).append(f"incident:{inc}")
+        elif kind == "person_role":
+            for rid, ctx in pairs(person_role.c.id, person_role.c.context, ids):
+                kids.setdefault(f"person_role:{rid}", []).append(ctx)
+        elif kind == "person":
+            for pid, ctx in pairs(person_role.c.person_id, person_role.c.context, ids):
+                kids.setdefault(f"person:{pid}", []).append(ctx)
+            for pid, iid in pairs(interview.c.interviewee_id, interview.c.id, ids):
+                kids.setdefault(f"person:{pid}", []).append(f"interview:{iid}")
+        elif kind == "claim":
+            for part in _chunks(ids):
+                for rid, subject, source_id in session.execute(sa.select(claim.c.id, claim.c.subject, claim.c.source_id).where(claim.c.id.in_(part))):
+                    if subject:
+                        kids.setdefault(f"claim:{rid}", []).append(str(subject))
+                    if source_id:
+                        kids.setdefault(f"claim:{rid}", []).append(f"source:{source_id}")
+        elif kind == "source":
+            for rid, pid in pairs(source.c.id, source.c.person_id, ids):
+                kids.setdefault(f"source:{rid}", []).append(f"person:{pid}")
+        elif kind in ("verification", "qualification"):
+            table = verification if kind == "verification" else qualification
+            for rid, tgt in pairs(table.c.id, table.c.target, ids):
+                kids.setdefault(f"{kind}:{rid}", []).append(tgt)
+    return own, kids
+
+
+def _cases_many(session: Session, refs: list[str]) -> dict[str, set[str]]:
+    """:func:`cases_of` of many references with a few queries per kind and level (the same
+    rules and the same depth limit), instead of several queries per reference and level."""
+    own: dict[str, set[str]] = {}
+    kids: dict[str, list[str]] = {}
+    linked: dict[str, set[str]] = {}
+    known: set[str] = set()
+    level = list(dict.fromkeys(refs))
+    for _depth in range(_MAX_DEPTH + 1):  # children at depth _MAX_DEPTH + 1 contribute nothing
+        todo = [r for r in level if r not in known]
+        if not todo:
+            break
+        known.update(todo)
+        by_kind: dict[str, list[str]] = {}
+        for ref in todo:
+            kind, rid = _split(ref)
+            by_kind.setdefault(kind, []).append(rid)
+        o, k = _children_many(session, by_kind)
+        own.update(o)
+        kids.update(k)
+        linked.update(_linked_cases_many(session, [r for r in todo if r.partition(":")[0] not in ("case", "evidence")]))
+        level = [c for r in todo for c in k.get(r, [])]
+
+    memo: dict[tuple[str, int], frozenset[str]] = {}
+
+    def cases(ref: str, depth: int) -> frozenset[str]:
+        if depth > _MAX_DEPTH:
+            return frozenset()
+        key = (ref, depth)
+        if key not in memo:
+            kind = ref.partition(":")[0]
+            out = set(own.get(ref, ()))
+            if kind not in ("case", "evidence"):
+                out |= linked.get(ref, set())
+                for child in kids.get(ref, ()):
+                    out |= cases(child, depth + 1)
+            memo[key] = frozenset(out)
+        return memo[key]
+
+    return {ref: set(cases(ref, 0)) for ref in refs}
+
+
+def _person_crsv_many(session: Session, ids: list[str]) -> set[str]:
+    """Persons among ``ids`` that :func:`_own_crsv` flags (an SGBV interview given, or a role
+    with the harm ``sexual_harm``), in a few queries."""
+    out: set[str] = set()
+    for part in _chunks(ids):
+        out |= {str(i) for i in session.execute(sa.select(interview.c.interviewee_id).where(
+            interview.c.interviewee_id.in_(part), interview.c.sgbv.is_(True))).scalars()}  # fmt: skip
+        for pid, harms in session.execute(sa.select(person_role.c.person_id, person_role.c.harms).where(
+                person_role.c.person_id.in_(part), person_role.c.harms.is_not(None))):  # fmt: skip
+            if "sexual_harm" in json.loads(harms):
+                out.add(str(pid))
+    return out
+
+
 def _targets_many(session: Session, refs: list[str]) -> dict[str, Target | None]:
     """:func:`target_info` of many references with a few queries per kind (None: absent), for
-    evidence items and the kinds of :data:`_LINKED_ONLY`; other kinds are left out."""
+    evidence items and every record kind; cases and malformed references are left out."""
+    from svidok.records.kinds import kinds
+
+    record_kinds = set(kinds()) - {"case"}
     by_kind: dict[str, list[str]] = {}
     for ref in refs:
         kind, sep, rid = ref.partition(":")
-        if sep and rid and (kind in _LINKED_ONLY or kind == "evidence"):
+        if sep and rid and (kind in record_kinds or kind == "evidence"):
             by_kind.setdefault(kind, []).append(rid)
     if not by_kind:
         return {}
     wanted = [f"{k}:{i}" for k, ids in by_kind.items() for i in ids]
     labels = _labels_many(session, wanted)
     out: dict[str, Target | None] = {}
-    linked = _linked_cases_many(session, [f"{k}:{i}" for k, ids in by_kind.items() if k != "evidence" for i in ids])
+    rows_of = {kind: _rows_many(session, kind, ids) for kind, ids in by_kind.items() if kind != "evidence"}
+    present = [f"{kind}:{rid}" for kind, rows in rows_of.items() for rid in rows]
+    linked_only = [r for r in present if r.partition(":")[0] in _LINKED_ONLY]
+    cases = _linked_cases_many(session, linked_only)
+    cases.update(_cases_many(session, [r for r in present if r.partition(":")[0] not in _LINKED_ONLY]))
+    crsv_persons = _person_crsv_many(session, list(rows_of.get("person", {})))
     for kind, ids in by_kind.items():
         if kind == "evidence":
             continue
-        rows = _rows_many(session, kind, ids)
+        rows = rows_of[kind]
         for rid in ids:
             ref, rec = f"{kind}:{rid}", rows.get(rid)
             if rec is None:
@@ -294,8 +411,9 @@ def _targets_many(session: Session, refs: list[str]) -> dict[str, Target | None]
                 continue
             label_level, label_crsv = labels.get(ref, (None, False))
             level = _max_level(str(rec["sensitivity"]) if rec.get("sensitivity") else None, label_level)
-            crsv = label_crsv or _own_crsv(session, kind, rid, rec)
-            out[ref] = Target(ref, kind, frozenset(linked.get(ref, set())), level, crsv, kind in SHARED_KINDS, str(rec.get("created_by") or "") or None)
+            own_crsv = rid in crsv_persons if kind == "person" else _own_crsv(session, kind, rid, rec)
+            crsv = label_crsv or own_crsv
+            out[ref] = Target(ref, kind, frozenset(cases.get(ref, set())), level, crsv, kind in SHARED_KINDS, str(rec.get("created_by") or "") or None)
     if "evidence" in by_kind:
         out.update(_evidence_targets(session, by_kind["evidence"], labels))
     return out
@@ -344,8 +462,9 @@ def _evidence_targets(session: Session, ids: list[str], labels: dict[str, tuple[
 
 def authorize_many(session: Session, principal: Principal, wanted: Mapping[str, Action]) -> dict[str, Decision]:
     """:func:`authorize` of many targets at once (reference -> action): the same decisions,
-    with a few queries per kind instead of several per target for incidents, places, units
-    and evidence items (listings of thousands); other kinds are decided one by one."""
+    with a few queries per kind (and per level of the case model for the kinds whose cases
+    come from other records: acts, roles, persons, claims...) instead of several per target;
+    cases are decided one by one."""
     refs = list(wanted)
     targets = _targets_many(session, refs)
     out: dict[str, Decision] = {}

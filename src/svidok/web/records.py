@@ -40,6 +40,7 @@ from svidok.protect.roles import Action, Principal
 from svidok.web import i18n
 from svidok.web.pages import render
 from svidok.web.routes import _lang, _not_found, _principal, _ws
+from svidok.web.viewcache import LedgerCache, visibility_key
 from svidok.workspace import Workspace
 
 __all__ = ["FIELD_LABELS", "KIND_LABELS", "format_time", "router"]
@@ -239,12 +240,16 @@ def _title(rec: Any) -> str:
 
 
 class _Refs:
-    """Labels and addresses of the records a page mentions, for those the user may see."""
+    """Labels and addresses of the records a page mentions, for those the user may see.
+
+    Decisions are remembered for the page (one :func:`svidok.api.policy.visible` call per new
+    batch of references, never one per reference) and the labels are read a kind at a time."""
 
     def __init__(self, session: Any, p: Principal) -> None:
         self.s, self.p = session, p
         self.labels: dict[str, str] = {}
         self.hrefs: dict[str, str] = {}
+        self._decided: dict[str, bool] = {}
 
     def visible(self, refs: Any) -> set[str]:
         """The references among ``refs`` the user may see mentioned (restricted ones too: a
@@ -252,21 +257,35 @@ class _Refs:
         from svidok.api.policy import visible
 
         wanted = {r for r in refs if isinstance(r, str) and ":" in r}
-        return visible(self.s, self.p, wanted, restricted=True)
+        new = wanted - self._decided.keys()
+        if new:
+            ok = visible(self.s, self.p, new, restricted=True)
+            self._decided.update((r, r in ok) for r in new)
+        return {r for r in wanted if self._decided[r]}
 
     def add(self, refs: Any) -> None:
-        from svidok.records import service
+        import sqlalchemy as sa
 
-        for ref in self.visible(refs) - set(self.labels):
+        from svidok.records import service
+        from svidok.records.kinds import get_kind, kinds
+
+        by_kind: dict[str, list[str]] = {}
+        for ref in sorted(self.visible(refs) - set(self.labels)):
             kind, rid = ref.split(":", 1)
             if kind == "evidence":
                 self.labels[ref], self.hrefs[ref] = rid, href_of(kind, rid)
+            else:
+                by_kind.setdefault(kind, []).append(rid)
+        for kind, ids in by_kind.items():
+            if kind not in kinds():
                 continue
-            rec = service.find(self.s, ref)
-            if rec is None:
-                continue
-            self.labels[ref] = _title(rec)
-            self.hrefs[ref] = href_of(kind, rid, rec.fields.get("code"))
+            table = get_kind(kind).table
+            for i in range(0, len(ids), 500):
+                for row in self.s.execute(sa.select(table).where(table.c.id.in_(ids[i : i + 500]))).mappings():
+                    rec = service.record_of(kind, row)
+                    ref = f"{kind}:{rec.id}"
+                    self.labels[ref] = _title(rec)
+                    self.hrefs[ref] = href_of(kind, rec.id, rec.fields.get("code"))
 
 
 def _field_refs(kind_name: str, values: dict[str, Any]) -> list[str]:
@@ -303,7 +322,10 @@ def build_page(ws: Workspace, p: Principal, o: Opened) -> Page:
         own = o.ref
         # Links: only those whose other end the user may see (as the API's links_of_record).
         links_all = detail.get("links", [])
-        seen = refs.visible({(lk["target"] if lk["source"] == own else lk["source"]) for lk in links_all})
+        others = {(lk["target"] if lk["source"] == own else lk["source"]) for lk in links_all}
+        people_refs = {f"person:{r['fields']['person_id']}" for r in detail.get("people", []) if r["fields"]["person_id"]}
+        refs.visible(others | people_refs | set(mentioned))  # one decision for what the page names first
+        seen = refs.visible(others)
         links_shown = []
         for lk in links_all:
             other = lk["target"] if lk["source"] == own else lk["source"]
@@ -320,9 +342,11 @@ def build_page(ws: Workspace, p: Principal, o: Opened) -> Page:
             mentioned += [f"unit:{r['fields']['unit_id']}" for r in people if r["fields"].get("unit_id")]
         if o.kind == "incident":
             acts = []
+            act_roles = {a["ref"]: [r.as_dict() for r in persons.roles_in(s, a["ref"])] for a in detail.get("acts", [])}
+            refs.visible({f"person:{r['fields']['person_id']}" for roles in act_roles.values() for r in roles})  # decided at once
             for a in detail.get("acts", []):
                 aref = a["ref"]
-                roles = [r.as_dict() for r in persons.roles_in(s, aref)]
+                roles = act_roles[aref]
                 roles = [r for r in roles if f"person:{r['fields']['person_id']}" in refs.visible([f"person:{r['fields']['person_id']}"])]
                 unit_links = [lk.as_dict() for lk in _links_of(s, aref, "act_unit")]
                 acts.append({**a, "victims": [r for r in roles if r["fields"]["role"] == "victim"],
@@ -381,6 +405,16 @@ def build_page(ws: Workspace, p: Principal, o: Opened) -> Page:
     return Page(o.kind, o.id, o.ref, _title(rec), detail, fields, refs.labels, refs.hrefs, extra)
 
 
+_PAGES: LedgerCache[Page] = LedgerCache(max_entries=256)
+
+
+def cached_page(ws: Workspace, p: Principal, o: Opened) -> Page:
+    """:func:`build_page`, reused while the ledger has not grown, per principal view and record
+    (:mod:`svidok.web.viewcache`); the access decision (:func:`_open`) is made on every request."""
+    with ws.db.read() as s:
+        return _PAGES.get(s, ("record", visibility_key(p), o.ref), lambda: build_page(ws, p, o))
+
+
 def _links_of(session: Any, ref: str, link_type: str) -> list[Any]:
     from svidok.records import links
 
@@ -432,7 +466,7 @@ async def _record(request: Request, ref: str, purpose: str | None) -> Response:
             why = await run_in_threadpool(_record_view, ws, p, o, purpose)
         except InputError:
             return _ask_purpose(request, lang, p, o, error=_purpose_error(lang), purpose=purpose)
-    page = await run_in_threadpool(build_page, ws, p, o)
+    page = await run_in_threadpool(cached_page, ws, p, o)
     return _page_response(request, lang, p, page, purpose=why)
 
 

@@ -24,6 +24,7 @@ from svidok.protect.roles import Principal
 from svidok.web import dashboard, i18n, search
 from svidok.web.pages import render
 from svidok.web.session import signed_in
+from svidok.web.viewcache import LedgerCache, visibility_key
 from svidok.workspace import Workspace
 
 __all__ = ["router"]
@@ -111,7 +112,9 @@ def set_language(request: Request, lang: str = Form(...), next: str = Form("/web
 
 
 @router.get("/")
-async def dashboard_page(request: Request, case: str | None = None) -> Response:
+async def dashboard_page(request: Request, case: str | None = None, page: str = "1") -> Response:
+    """Counts, the map (markers loaded from :func:`dashboard_markers`) and the timeline, a
+    page of :data:`~svidok.web.dashboard.TIMELINE_PAGE` at a time, most recent first."""
     p, redirect = await _principal(request)
     if p is None:
         return redirect  # type: ignore[return-value]
@@ -121,34 +124,94 @@ async def dashboard_page(request: Request, case: str | None = None) -> Response:
 
     def load() -> dashboard.Dashboard:
         with _ws(request).db.read() as s:
-            return dashboard.build(s, p, case)
+            return dashboard.cached(s, p, case)
 
     d = await run_in_threadpool(load)
-    return render("dashboard.html", lang, me=p, page="dashboard", d=d, case=case, cases=sorted(p.cases),
-                  next_url=request.url.path)
+    n = min(_page_number(page), d.timeline_pages)
+    return render("dashboard.html", lang, me=p, page="dashboard", d=d, case=case, cases=sorted(p.cases), tl_page=n,
+                  timeline=d.timeline_page(n), page_size=dashboard.TIMELINE_PAGE, next_url=request.url.path)  # fmt: skip
+
+
+@router.get("/dashboard/markers")
+async def dashboard_markers(request: Request, case: str | None = None) -> Response:
+    """The dashboard's map markers as JSON (``[{"id", "title", "lat", "lon", "type"}, ...]``,
+    RFC 8259), of the same incidents as the dashboard: those the user may see, of one case or
+    of all theirs; a case outside the user's compartments is the same 404 as the page."""
+    p, redirect = await _principal(request)
+    if p is None:
+        return redirect  # type: ignore[return-value]
+    if case is not None and case not in p.cases:
+        return _not_found(_lang(request), p)
+
+    def load() -> bytes:
+        with _ws(request).db.read() as s:
+            return dashboard.cached(s, p, case).markers_json
+
+    body = await run_in_threadpool(load)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def _page_number(text: str | None) -> int:
+    """A 1-based page number from the query string; anything else (absent, not a number, out
+    of range) is the first page, as a link with a stale or edited number should still work."""
+    try:
+        n = int(text or "1")
+    except ValueError:
+        return 1
+    return n if 1 <= n <= 1_000_000 else 1
 
 
 def _not_found(lang: str, p: Principal | None) -> Response:
     return render("not_found.html", lang, status=404, me=p, page=None)
 
 
+#: Evidence items per page of the evidence list.
+EVIDENCE_PAGE = 50
+_EVIDENCE_IDS: LedgerCache[list[str]] = LedgerCache(max_entries=32)
+
+
+def _visible_evidence_ids(s: Any, p: Principal, case: str | None) -> list[str]:
+    """Ids of the evidence items ``p`` may see (of ``case``, or of all the user's cases), in
+    order of acquisition. Narrowed in SQL to the user's cases (an item belongs to the one case
+    it was acquired into), then decided item by item by the policy (restricted items, which
+    need an audited view, are left out); kept while the ledger does not grow."""
+    import sqlalchemy as sa
+
+    from svidok.api.policy import visible
+    from svidok.db.schema import evidence_item
+
+    def compute() -> list[str]:
+        cases = sorted(p.cases) if case is None else [c for c in (case,) if c in p.cases]
+        t = evidence_item
+        ids = list(s.execute(sa.select(t.c.id).where(t.c.case_ref.in_(cases)).order_by(t.c.created_index, t.c.id)).scalars()) if cases else []
+        ok = visible(s, p, [f"evidence:{i}" for i in ids])
+        return [i for i in ids if f"evidence:{i}" in ok]
+
+    return _EVIDENCE_IDS.get(s, ("evidence", visibility_key(p), case), compute)
+
+
 @router.get("/evidence")
-async def evidence_list(request: Request, case: str | None = None) -> Response:
+async def evidence_list(request: Request, case: str | None = None, page: str = "1") -> Response:
+    """The evidence items the user may see, :data:`EVIDENCE_PAGE` per page (``?page=N``), in
+    order of acquisition, with the total."""
     p, redirect = await _principal(request)
     if p is None:
         return redirect  # type: ignore[return-value]
     lang = _lang(request)
-    from svidok.api.policy import visible
     from svidok.evidence import queries
 
-    def load() -> list[dict[str, Any]]:
+    def load() -> tuple[list[dict[str, Any]], int, int]:
         with _ws(request).db.read() as s:
-            items = queries.list_items(s, case)
-            ok = visible(s, p, [f"evidence:{i['id']}" for i in items])
-            return [i for i in items if f"evidence:{i['id']}" in ok]
+            ids = _visible_evidence_ids(s, p, case)
+            pages = max(1, -(-len(ids) // EVIDENCE_PAGE))
+            n = min(_page_number(page), pages)
+            shown = ids[(n - 1) * EVIDENCE_PAGE : n * EVIDENCE_PAGE]
+            return (queries.list_items(s, ids=shown) if shown else []), len(ids), n
 
-    items = await run_in_threadpool(load)
-    return render("evidence_list.html", lang, me=p, page="evidence", items=items, case=case, next_url=request.url.path)
+    items, total, n = await run_in_threadpool(load)
+    pages = max(1, -(-total // EVIDENCE_PAGE))
+    return render("evidence_list.html", lang, me=p, page="evidence", items=items, total=total, page_no=n, pages=pages,
+                  first=(n - 1) * EVIDENCE_PAGE + 1, case=case, next_url=request.url.path)  # fmt: skip
 
 
 @router.get("/evidence/{item_id}")
