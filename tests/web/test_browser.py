@@ -115,7 +115,7 @@ def test_sign_in_navigate_and_switch_language(server: str, page: tuple[Any, list
     pg.get_by_role("link", name="Search", exact=True).click()
     pg.get_by_label("Search records").fill("shelling")
     pg.keyboard.press("Enter")
-    pg.wait_for_url("**/web/search?q=shelling")
+    pg.wait_for_url("**/web/search?q=shelling**")
     assert pg.get_by_text("Synthetic shelling WEB-A").is_visible()
     _shot(pg, "05-search")
 
