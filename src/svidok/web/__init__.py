@@ -34,13 +34,13 @@ def install(app: FastAPI) -> None:
     from svidok.web.routes import router
 
     app.include_router(router)
+    from svidok.web.records import router as record_router
+
+    app.include_router(record_router)
     from svidok.web import intake, upload
 
     app.include_router(intake.router)
     app.include_router(upload.router)
-    from svidok.web.records import router as record_router
-
-    app.include_router(record_router)
     app.mount("/web/static", StaticFiles(directory=Path(__file__).parent / "static"), name="web-static")
     lib = library_dir()
     if lib is not None:
