@@ -17,16 +17,26 @@ INTAKE = {
 }
 
 
-def test_a_case_from_creation_to_history(cli_env, tmp_path):
+def _investigator_env(ws, cli_env, case):
+    """``cli_env`` signed in (``$SVIDOK_TOKEN``) as an investigator of ``case`` who may write
+    identities; and the investigator's principal."""
+    from tests.protect.helpers import account, token
+
+    acc = account(ws, "olena", "investigator", (case,))
+    return {**cli_env, "SVIDOK_TOKEN": token(ws, acc, ("read", "write", "identity"))}, acc.principal(ws)
+
+
+def test_a_case_from_creation_to_history(cli_env, ws, tmp_path):
     run(cli_env, "case", "create", "IZM-2022-001", "--title", "Detention at the school", "--type", "torture", "--period", "2022-03/2022-09")
+    env, _ = _investigator_env(ws, cli_env, "IZM-2022-001")
     doc = tmp_path / "incident.json"
     doc.write_text(json.dumps(INTAKE, ensure_ascii=False), encoding="utf-8")
-    first = json.loads(run(cli_env, "incident", "create", "--json", str(doc), "--out-json").stdout)
+    first = json.loads(run(env, "incident", "create", "--json", str(doc), "--out-json").stdout)
     assert first["codes"] == {"v1": "V-0001"} and first["duplicates"] == []
-    again = json.loads(run(cli_env, "incident", "create", "--json", "-", "--out-json", input=doc.read_bytes()).stdout)
+    again = json.loads(run(env, "incident", "create", "--json", "-", "--out-json", input=doc.read_bytes()).stdout)
     assert {d["key"] for d in again["duplicates"]} == {"p1", "v1"}
-    text = run(cli_env, "incident", "create", "--json", str(doc)).stdout.decode()
-    assert "possible duplicates of person v1" in text and "V-0001" in text
+    text = run(env, "incident", "create", "--json", str(doc)).stdout.decode()
+    assert "possible duplicates of person v1" in text and "V-0001" in text and "Ясенчук" not in text
 
     shown = json.loads(run(cli_env, "case", "show", "IZM-2022-001", "--json").stdout)
     assert shown["record"]["fields"]["period_latest"] == "2022-09-30" and len(shown["incidents"]) == 3
@@ -38,7 +48,7 @@ def test_a_case_from_creation_to_history(cli_env, tmp_path):
     rec = json.loads(run(cli_env, "record", "show", incident, "--json").stdout)["record"]
     assert rec["version"] == 2 and rec["fields"]["date_earliest"] == "2022-03-14"
     person = json.loads(run(cli_env, "record", "show", "V-0001", "--json").stdout)
-    assert person["names"][0]["name"] == "[identifying name withheld]"
+    assert person["names"] == []  # the name is in the identity vault
     hist = run(cli_env, "history", incident).stdout.decode()
     assert "corrected date: '2022-03-1X?' -> '2022-03-14'" in hist and "reason: exact date from W-0001" in hist
     hist_json = json.loads(run(cli_env, "history", "V-0001", "--json").stdout)
@@ -93,3 +103,52 @@ def test_verify_fails_when_a_record_row_is_edited_behind_the_ledger(cli_env, ws,
     with rebuilt.connect() as conn:
         assert conn.execute(sa.text("SELECT title FROM case_file")).scalar() == "Detention at the school"
     rebuilt.dispose()
+
+
+def test_intake_from_the_command_line_puts_names_in_the_vault(cli_env, ws, tmp_path):
+    """``svidok incident create``: identifying names of new persons go to the identity vault
+    (needs a user who may write identities), a call sign flagged not identifying stays in the
+    case model, a Russian spelling finds the person by code; nothing is written when refused."""
+    from svidok.db.schema import person_name
+    from svidok.protect import vault
+    from tests.cli.test_protect_cli import run as run_scanned  # scans the output for vault values
+    from tests.protect.log_guard import register_secret
+
+    run(cli_env, "case", "create", "IZM-2022-002", "--title", "Detention at the farm", "--type", "torture")
+    uk, ru = register_secret("Сергій Вигадайчукенко"), register_secret("Сергей Вигадайчукенко")
+    doc = {
+        "case": "IZM-2022-002",
+        "incident": {"title": "Detention at the farm", "incident_type": "detention", "date": "2022-04"},
+        "persons": [{"key": "v1", "sex": "male", "names": [{"name": uk, "lang": "uk"}]},
+                    {"key": "s1", "names": [{"name": "Синтетичний-Позивний", "is_identifying": False}], "roles": [{"role": "suspect"}]}],
+        "acts": [{"act_type": "torture", "victims": [{"person": "v1"}]}],
+    }
+    path = tmp_path / "incident.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    def ledger() -> bytes:
+        with ws.db.read() as s:
+            return b"\n".join(data for _, data in ws.ledger.iter_entries(s))
+
+    size = len(ledger())
+    refused = run_scanned(cli_env, "incident", "create", "--json", str(path), check=False)  # no one signed in
+    assert refused.returncode == 2 and b"sign in" in refused.stderr
+    assert len(ledger()) == size
+
+    env, me = _investigator_env(ws, cli_env, "IZM-2022-002")
+    first = json.loads(run_scanned(env, "incident", "create", "--json", str(path), "--out-json").stdout)
+    code = first["codes"]["v1"]
+    with ws.db.read() as s:
+        names = s.execute(sa.select(person_name.c.person_id, person_name.c.name, person_name.c.is_identifying)).all()
+    assert [(r.person_id, r.name, r.is_identifying) for r in names] == [(first["ids"]["s1"], "Синтетичний-Позивний", False)]
+    assert vault.reveal(ws, me, code, purpose="checking the command line intake").values["name"] == [uk]
+
+    doc["persons"] = [{"key": "v2", "names": [{"name": ru, "lang": "ru"}], "roles": [{"role": "victim"}]}]
+    doc["acts"] = []
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    text = run_scanned(env, "incident", "create", "--json", str(path)).stdout.decode()
+    assert "possible duplicates of person v2" in text and code in text and "Вигадай" not in text
+    data = ledger()
+    for word in (*uk.split(), *ru.split()):
+        assert word.encode() not in data and word.encode("unicode_escape") not in data, f"{word!r} is in a ledger entry"
+    assert run(cli_env, "verify").returncode == 0

@@ -7,8 +7,15 @@ nothing on the first bad value (422 naming the path, e.g. ``body.acts.1.victims.
 The answer gives the ids by local key and the likely duplicates of the new persons and places,
 for a person to review; nothing is merged automatically.
 
-Candidates' names for persons are withheld, as everywhere in the API until the protection issue
-brings roles: the score and the kind of match remain.
+The names of new persons are witness protection material (issue 5, docs/protection.md): the
+request body is the same, but names flagged identifying (``is_identifying`` true or absent) go
+to the identity vault in the same transaction, never into the case model or the ledger in clear
+(:func:`svidok.protect.intake.intake_with_vault`); names flagged ``is_identifying: false`` (call
+signs, nicknames) stay in the case model. Likely duplicates are found among clear names and,
+through the vault's keyed blind index, among vault names. A principal who may not write
+identities (role, or a token without the ``identity`` scope) is refused (403, naming
+``persons[i].names``) and nothing is recorded. Candidates' names for persons are withheld: the
+pseudonym code, the score and the kind of match remain.
 """
 
 from typing import Annotated, Any, Literal, Optional, Union
@@ -22,7 +29,6 @@ from svidok.api.policy import visible
 from svidok.errors import InputError
 from svidok.api.models import STRICT, NameIn, enum_of, field_specs, input_type, text
 from svidok.records.history import WITHHELD
-from svidok.records.intake import intake_incident
 from svidok.records.kinds import kinds
 
 __all__ = ["router"]
@@ -59,7 +65,9 @@ PersonEntry = create_model(
     __config__=STRICT,
     key=(_Key, ...),
     code=(Optional[Annotated[str, Field(pattern=r"^[A-Z]{1,3}-[0-9]{4,9}$")]], None),
-    names=(_Names, None),
+    names=(_Names, Field(None, description="Names of the person. Identifying ones (is_identifying true or absent) go to the identity vault, "
+                                           "encrypted, never into the case model or the ledger in clear; is_identifying false (call signs, "
+                                           "nicknames) stay in the case model.")),
     roles=(_Roles, None),
     **field_specs("person"),
 )
@@ -176,14 +184,34 @@ def _drop_unset(value: Any) -> Any:
     return value
 
 
+_DESCRIPTION = (
+    "One call records an incident with its acts, the persons involved in their roles (new, or existing by id or "
+    "pseudonym code), its places and units, links to its case, proceedings and evidence items, in one ledger "
+    "transaction, or nothing on the first bad value (422 naming the path).\n\n"
+    "**Names of new persons go to the identity vault.** A name in `persons[].names` flagged identifying "
+    "(`is_identifying` true or absent, the default) is not recorded in the case model: it is put, encrypted, in the "
+    "identity vault in the same transaction, and the ledger holds only its ciphertext, commitment and keyed blind index, "
+    "never the name. Names flagged `is_identifying: false` (call signs, nicknames) stay in the case model. Revealing a "
+    "vault name needs the `identity.reveal` action and a purpose, and is audited. Giving identifying names needs the "
+    "`identity.write` action (and, for an API token, the `identity` scope): otherwise the request is refused (403, "
+    "naming `persons[i].names`) and nothing is recorded.\n\n"
+    "The answer gives the ids and pseudonym codes by local key and the likely duplicates of the new persons (among "
+    "clear names and, by the keyed blind index, vault names) and places, for a person to review; persons are named by "
+    "pseudonym code and score, their names withheld. Nothing is merged automatically."
+)
+
+
 @router.post("/intake/incident", status_code=201, response_model=IntakeOut, operation_id="intake_incident",
-             summary="Record an incident with its acts, persons, places, units and evidence in one call")
+             summary="Record an incident with its acts, persons, places, units and evidence in one call",
+             description=_DESCRIPTION)
 def intake(body: IntakeIn, ws: WorkspaceDep, who: PrincipalDep, p: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
+    from svidok.protect.intake import intake_with_vault
+
     doc = _drop_unset(body)
     with located("body"):
         _existing_is_not_a_key(doc)
     with located("body"), ws.transaction(actor=who) as txn:
-        result = intake_incident(txn, doc)
+        result = intake_with_vault(txn, ws, p, doc)
     out = _public(result.as_dict())
     with ws.db.read() as s:  # likely duplicates only among records the user may see (compartments)
         for dup in out["duplicates"]:

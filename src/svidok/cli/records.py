@@ -9,7 +9,7 @@ Thin skins over :mod:`svidok.records`. Examples::
     svidok case merge IZM-2022-007 --into IZM-2022-001 --reason "same facility, same period"
     svidok case split IZM-2022-001 --new-ref IZM-2022-010 --title "Shelling of the market" \\
         --type attack_on_civilians --incident INC-01J... --reason "different crime pattern"
-    svidok incident create --json incident.json          # incident-centred intake
+    svidok incident create --json incident.json --as olena --totp 123456   # names go to the identity vault
     svidok record create place --json place.json
     svidok record show W-0042 --json
     svidok record correct INC-01J... --field date --value 2022-03-14 --reason "exact date from W-0042"
@@ -234,14 +234,42 @@ def incident_create(
     no_duplicates: Annotated[bool, typer.Option("--no-duplicates", help="Skip the search for likely duplicates.")] = False,
     home: HomeOpt = None,
     as_json: OutJson = False,
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Sign in as this user (needed for names of new persons: they go to the identity vault).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    totp: Annotated[Optional[str], typer.Option("--totp", help="The current one-time code of the signing-in user.")] = None,
 ) -> None:
     """Record an incident with its acts, persons in roles, places, units and evidence links in
-    one transaction; print the ids and the likely duplicates of new persons and places."""
-    from svidok.records import intake
+    one transaction; print the ids and the likely duplicates of new persons and places.
+
+    Identifying names of new persons (``is_identifying`` true or absent) go to the identity
+    vault, never into the case model or the ledger in clear
+    (:func:`svidok.protect.intake.intake_with_vault`): that needs a user who may write
+    identities (``--as USER``, ``$SVIDOK_SESSION`` or ``$SVIDOK_TOKEN``, as for ``svidok vault
+    put``). Candidates are shown by pseudonym code and score, their names withheld."""
+    from svidok.cli.protect import _Stdin, acting
+    from svidok.protect.errors import AuthenticationFailed
+    from svidok.protect.intake import IdentityWriteRefused, intake_with_vault, split_names
+    from svidok.protect.txn import transaction
+
     doc = _read_json(source, "--json")
     ws = workspace(home)
-    with ws.transaction() as txn:
-        result = intake.intake_incident(txn, doc, check_duplicates=not no_duplicates)
+    _, to_vault = split_names(doc)  # bad names fail here, before anyone is asked to sign in
+    p, unsigned = None, None
+    if to_vault or as_user:
+        try:
+            p = acting(ws, as_user, _Stdin(password_stdin), totp)
+        except AuthenticationFailed as exc:
+            if as_user:
+                raise
+            unsigned = exc  # said only if the document is otherwise fine
+    try:
+        with transaction(ws, p) if p is not None else ws.transaction() as txn:
+            result = intake_with_vault(txn, ws, p, doc, check_duplicates=not no_duplicates)
+    except IdentityWriteRefused as exc:
+        if unsigned is None:
+            raise
+        where = ", ".join(exc.paths)
+        raise AuthenticationFailed(f"{where}: names of new persons go to the identity vault, which needs a user who may write identities; {unsigned.message}") from None
     if as_json:
         print_json(result.as_dict())
         return

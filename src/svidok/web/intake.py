@@ -12,14 +12,14 @@ form as the user filled it (422); a case outside the user's compartments is refu
 way as a case that does not exist.
 
 Names typed for new victims and witnesses are witness protection material (docs/protection.md):
-they are not put in the document; the persons are created without names and, in the same
-transaction, each name is put in the identity vault (:func:`svidok.protect.vault.put`), whose
+the document is recorded by :func:`svidok.protect.intake.intake_with_vault`, the one service of
+the web form, the API and the CLI, which creates the persons without names and, in the same
+transaction, puts each name in the identity vault (:func:`svidok.protect.vault.put`), whose
 ledger entry holds ciphertext, commitment and the keyed blind index of the name
 (:mod:`svidok.protect.blind_index`), never the name. A user whose role may not write identities
 is told so next to the name field, and nothing is written. Before anything is written, the
 likely duplicates of the typed names are looked up among clear case-model names and, by their
 blind keys, among vault names; they are shown after recording by pseudonym code and score.
-The API's intake (:mod:`svidok.api.intake`) still takes names as its documented contract.
 
 As a name is typed, ``GET /web/intake/match`` (htmx, ``keyup changed delay:300ms``) lists
 existing persons or places whose names resemble it across Ukrainian, Russian and Latin
@@ -45,6 +45,7 @@ from starlette.responses import RedirectResponse, Response
 
 from svidok.errors import InputError, NotFound
 from svidok.protect.errors import AccessDenied
+from svidok.protect.intake import IdentityWriteRefused
 from svidok.protect.roles import Action, Principal
 from svidok.web import i18n
 from svidok.web.pages import render
@@ -115,19 +116,15 @@ class _Doc:
 
     doc: dict[str, Any]
     origin: dict[str, str]  # document path prefix -> form row (``act-0``, ``victim-1``, ``place``)
-    #: Names typed for new persons, by document key: (form row, name). They go to the identity
-    #: vault, never into the document (docs/protection.md).
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def build_document(f: Form) -> _Doc:
     """The :func:`~svidok.records.intake.intake_incident` document of the form; InputError
     (with a form field id as ``field``) for values the document cannot even hold. Names typed
-    for new victims and witnesses are kept apart (``names``): the persons are created without
-    names, and the names are put in the identity vault."""
+    for new victims and witnesses are in the document as the API takes them (identifying, the
+    default): :func:`svidok.protect.intake.intake_with_vault` puts them in the identity vault."""
     v = f.get
     origin: dict[str, str] = {}
-    names: dict[str, tuple[str, str]] = {}
     incident: dict[str, Any] = {"title": v("title"), "incident_type": v("incident_type")}
     if v("description"):
         incident["description"] = v("description")
@@ -180,7 +177,7 @@ def build_document(f: Form) -> _Doc:
             if existing:
                 entry["existing"] = existing
             else:
-                names[key] = (base, name)
+                entry["names"] = [{"name": name}]
             origin[f"persons[{len(persons)}]"] = base
             if role == "witness":
                 wrole: dict[str, Any] = {"role": "witness"}
@@ -205,7 +202,7 @@ def build_document(f: Form) -> _Doc:
     if f.evidence:
         role = v("evidence-role") or "other"
         doc["evidence"] = [{"evidence": e, "role": role} for e in f.evidence]
-    return _Doc(doc, origin, names)
+    return _Doc(doc, origin)
 
 
 _INCIDENT_FIELDS = {"title": "title", "incident_type": "incident_type", "date": "date", "description": "description",
@@ -297,41 +294,6 @@ def _visible_duplicates(ws: Any, p: Principal, result: dict[str, Any]) -> list[d
     return out
 
 
-class _NameRefused(Exception):
-    """The user may not write identities, and a name was typed for a new person."""
-
-    def __init__(self, fields: list[str]) -> None:
-        super().__init__(*fields)
-        self.fields = fields
-
-
-def _check_names(names: dict[str, tuple[str, str]]) -> None:
-    """The typed names as the vault validates them; InputError on the row's name field."""
-    from svidok.protect.vault import validate
-
-    for base, name in names.values():
-        try:
-            validate({"name": [name]})
-        except InputError as exc:
-            reason = exc.message.split(": ", 1)[-1]
-            raise InputError(f"{base}-name: {reason}", field=f"{base}-name") from None
-
-
-def _name_duplicates(session: Any, names: dict[str, tuple[str, str]], index_key: bytes | None) -> dict[str, list[Any]]:
-    """Likely duplicates of each typed name, by document key: persons whose clear names
-    resemble it, and persons whose vault names share its keyed blocking keys (blind index)."""
-    from svidok.protect.blind_index import blind_keys
-    from svidok.records.duplicates import person_candidates
-
-    out: dict[str, list[Any]] = {}
-    for key, (_base, name) in names.items():
-        blind = blind_keys(index_key, [name]) if index_key is not None else []
-        found = person_candidates(session, [(name, None)], blind=blind, threshold=75.0)
-        if found:
-            out[key] = found
-    return out
-
-
 @router.post("/intake")
 async def intake_submit(request: Request) -> Response:
     p, redirect = await _principal(request)
@@ -350,8 +312,7 @@ async def intake_submit(request: Request) -> Response:
     def record() -> dict[str, Any]:
         from svidok.api.intake import _existing_is_not_a_key, _public
         from svidok.api.policy import RULES, _enforce
-        from svidok.protect import vault
-        from svidok.records.intake import DuplicateReport, intake_incident
+        from svidok.protect.intake import intake_with_vault
 
         from svidok.api.models import clean_text
 
@@ -363,31 +324,29 @@ async def intake_submit(request: Request) -> Response:
         built = build_document(f)
         origin.update(built.origin)
         _existing_is_not_a_key(built.doc)
-        _check_names(built.names)
         # The API's access rule of this operation, with this user: the case must be one of
         # theirs, every person, proceeding and evidence item named must be visible to them.
         _enforce(ws, RULES["intake_incident"], p, request, built.doc, {})
-        if built.names and not p.can(Action.WRITE_IDENTITY):
-            raise _NameRefused([f"{base}-name" for base, _ in built.names.values()])
-        keys = vault.master_keys(ws) if built.names else None
+        # Typed names go to the identity vault in the same transaction (the ledger gets their
+        # ciphertext, commitment and keyed index, never the names); likely duplicates are
+        # found among clear and vault names before anything is written.
         with ws.transaction(actor=p.actor) as txn:
-            # Likely duplicates of the typed names, before anything is written.
-            found = _name_duplicates(txn.session, built.names, keys.name_index if keys else None)
-            result = intake_incident(txn, built.doc)
-            # The names go to the identity vault, in the same transaction: the ledger gets
-            # their ciphertext, commitment and keyed index, never the names.
-            for key, (base, name) in built.names.items():
-                try:
-                    vault.put(txn, keys, p, result.codes[key], {"name": [name]})  # type: ignore[arg-type]
-                except AccessDenied:
-                    raise _NameRefused([f"{base}-name"]) from None
-        result.duplicates += [DuplicateReport(k, "person", result.ids[k], c) for k, c in found.items()]
+            result = intake_with_vault(txn, ws, p, built.doc)
         out = _public(result.as_dict())
         out["duplicates"] = _visible_duplicates(ws, p, out)
         return out
 
     try:
         out = await run_in_threadpool(record)
+    except IdentityWriteRefused as exc:
+        refused = _("You may not write identities, and the name of a new person is kept only in the identity vault. Leave the name empty to record the person by pseudonym code, or ask a colleague who may.")  # fmt: skip
+        for path in exc.paths:
+            where = field_for(path, origin, f)
+            if where is None:
+                f.general.append(refused)
+            else:
+                f.errors[where] = refused
+        return await _page(request, p, lang, f, status=403)
     except InputError as exc:
         where = field_for(exc.fields.get("field"), origin, f)
         if where is None:
@@ -395,11 +354,6 @@ async def intake_submit(request: Request) -> Response:
         else:
             f.errors[where] = exc.message
         return await _page(request, p, lang, f, status=422)
-    except _NameRefused as exc:
-        refused = _("You may not write identities, and the name of a new person is kept only in the identity vault. Leave the name empty to record the person by pseudonym code, or ask a colleague who may.")  # fmt: skip
-        for where in exc.fields:
-            f.errors[where] = refused
-        return await _page(request, p, lang, f, status=403)
     except (AccessDenied, NotFound) as exc:
         f.general.append(exc.message if isinstance(exc, AccessDenied) else _("There is nothing here, or you are not a member of its case."))
         return await _page(request, p, lang, f, status=403 if isinstance(exc, AccessDenied) else 422)
