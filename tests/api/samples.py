@@ -53,7 +53,8 @@ def build_case(create: Callable[[str, dict[str, Any]], str]) -> dict[str, str]:
     ids["unit"] = create("unit", {"name": "Синтетичний підрозділ 1", "unit_type": "armed_forces", "designation": "в/ч 00001",
                                   "names": [{"name": "Synthetic unit 1", "lang": "en"}]})
     ids["victim"] = create("person", {"sex": "male", "age_min": 40, "age_max": 50, "status": "deceased", "first_role": "victim",
-                                      "names": [{"name": "Тест Особа-Один", "lang": "uk"}]})
+                                      "names": [{"name": "Тест-Позивний-Один", "lang": "uk", "name_type": "nickname",
+                                                 "is_identifying": False}]})  # identifying names: the vault only
     ids["witness"] = create("person", {"sex": "female", "first_role": "witness"})
     ids["incident"] = create("incident", {"title": "Синтетичний обстріл 1", "incident_type": "shelling", "date": "2022-03-1X?",
                                           "place_id": ids["place"], "counts": [{"what": "killed", "min": 4, "max": 6}],

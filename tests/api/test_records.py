@@ -6,6 +6,7 @@ import pytest
 
 from svidok.records.kinds import kinds
 from tests.api.samples import CASE_REF, CORRECTIONS, KIND_OF, build_case, build_links
+from tests.records.legacy import legacy_name
 
 API = "/api/v1"
 
@@ -105,18 +106,46 @@ def test_listing_filters_by_field_and_date_and_pages(client, case):
     assert [r["id"] for r in by_ref["items"]] == [ids["claim"]]
 
 
-def test_a_person_is_found_by_pseudonym_code_and_identifying_names_are_withheld(client, case):
+def test_a_person_is_found_by_pseudonym_code_and_identifying_names_are_withheld(client, case, ws):
     ids, _, _ = case
     person = client.get(f"{API}/records/person/{ids['victim']}").json()
     code = person["fields"]["code"]
     assert code == "V-0001"
     assert client.get(f"{API}/records/person/{code}").json()["id"] == ids["victim"]
+    with ws.transaction() as txn:  # as a ledger from before issue 5 holds it: the API refuses it now
+        legacy_name(txn, f"person:{ids['victim']}", {"name": "Тест Особа-Один", "lang": "uk"})
     names = client.get(f"{API}/records/person/{code}/names").json()
-    assert [n["name"] for n in names] == ["[identifying name withheld]"] and names[0]["is_identifying"] is True
+    assert [n["name"] for n in names] == ["Тест-Позивний-Один", "[identifying name withheld]"]
+    assert [n["is_identifying"] for n in names] == [False, True]
     place_names = client.get(f"{API}/records/place/{ids['place']}/names").json()
     assert len(place_names) == 3 and all(n["name"] != "[identifying name withheld]" for n in place_names)
     added = _post(client, f"{API}/records/unit/{ids['unit']}/names", {"name": "Синтетичний підрозділ №1", "name_type": "alias"})
     assert added["name"] == "Синтетичний підрозділ №1" and added["owner"] == f"unit:{ids['unit']}"
+
+
+def test_an_identifying_name_of_a_person_is_refused_with_the_field_and_nothing_is_written(client, case, ws):
+    ids, _, _ = case
+    url = f"{API}/records/person/V-0001/names"
+
+    def size():
+        with ws.db.read() as s:
+            return ws.ledger.head(s).size
+
+    before = size()
+    for body in ({"name": "Тест Особа-Один", "lang": "uk"}, {"name": "Test Osoba-Odyn", "is_identifying": True}):
+        r = client.post(url, json=body)
+        assert r.status_code == 422, r.text
+        detail = r.json()["detail"][0]
+        assert detail["loc"] == ["body", "is_identifying"]
+        assert "kept only in the identity vault" in detail["msg"] and "PUT /api/v1/persons/V-0001/identity" in detail["msg"]
+        assert "svidok vault put V-0001 --field name=" in detail["msg"] and "is_identifying=false" in detail["msg"]
+    doc = {"sex": "male", "names": [{"name": "Тест-Позивний-Два", "is_identifying": False}, {"name": "Тест Особа-Два"}]}
+    r = client.post(f"{API}/records/person", json=doc)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "names", 1, "is_identifying"], r.text
+    assert size() == before
+    assert [n["name"] for n in client.get(url).json()] == ["Тест-Позивний-Один"]
+    added = _post(client, url, {"name": "Тест-Позивний-1", "name_type": "nickname", "is_identifying": False})
+    assert added["name"] == "Тест-Позивний-1" and added["is_identifying"] is False and size() == before + 1
 
 
 def test_a_qualification_checklist_is_assessed_element_by_element(client, case):

@@ -12,7 +12,7 @@ import urllib.request
 
 from tests.cli.test_log_cli import run
 
-PERSONS = "id,sex,age_min,names\nPER-C1,female,30,Тест Особа-Сі\nPER-C2,dragon,,\n"
+PERSONS = 'id,sex,age_min,names\nPER-C1,female,30,"[{""name"": ""Тест-Позивний-Сі"", ""is_identifying"": false}]"\nPER-C2,dragon,,\n'
 
 
 def test_import_reports_each_row_and_writes_nothing_unless_every_row_is_valid(cli_env, tmp_path):
@@ -30,6 +30,12 @@ def test_import_reports_each_row_and_writes_nothing_unless_every_row_is_valid(cl
     assert json.loads(dry.stdout)["written"] is False
     valid = run(cli_env, "import", str(f), "--kind", "person", "--valid-only", "--json", check=False)
     assert valid.returncode == 1 and [r["status"] for r in json.loads(valid.stdout)["rows"]] == ["imported", "invalid"]
+    named = tmp_path / "named.csv"  # identifying names of persons: the identity vault only
+    named.write_text("id,sex,names\nPER-C3,male,Тест Особа-Три\n", encoding="utf-8")
+    refused = run(cli_env, "import", str(named), "--kind", "person", "--json", check=False)
+    rows = json.loads(refused.stdout)["rows"]
+    assert refused.returncode == 1 and rows[0]["row"] == 1 and rows[0]["errors"][0]["field"] == "names[0].is_identifying"
+    assert "kept only in the identity vault" in rows[0]["errors"][0]["message"]
     missing = run(cli_env, "import", str(tmp_path / "nope.csv"), "--kind", "person", check=False)
     assert missing.returncode == 2 and b"no such file" in missing.stderr
 

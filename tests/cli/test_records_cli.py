@@ -73,6 +73,24 @@ def test_links_names_and_vocabularies_from_the_command_line(cli_env, tmp_path):
     assert "claim_relation" in run(cli_env, "record", "link-types").stdout.decode()
 
 
+def test_an_identifying_name_of_a_person_is_refused_with_exit_2_and_nothing_is_written(cli_env, ws, tmp_path):
+    doc = tmp_path / "person.json"
+    doc.write_text(json.dumps({"sex": "female"}), encoding="utf-8")
+    run(cli_env, "record", "create", "person", "--json", str(doc))
+    def size():
+        with ws.db.read() as s:
+            return ws.ledger.head(s).size
+
+    before = size()
+    out = run(cli_env, "record", "add-name", "P-0001", "Тест Особа-Один", "--lang", "uk", check=False)
+    assert out.returncode == 2, out.stderr.decode()
+    err = out.stderr.decode()
+    assert "is_identifying: identifying names of persons are kept only in the identity vault" in err
+    assert "svidok vault put P-0001 --field name=" in err and "--not-identifying" in err and "Traceback" not in err
+    assert size() == before
+    assert "added" in run(cli_env, "record", "add-name", "P-0001", "Тест-Позивний", "--not-identifying").stdout.decode()
+
+
 def test_bad_input_gets_one_clear_line_and_exit_2(cli_env, tmp_path):
     bad = dict(INTAKE, case=None)
     bad["acts"] = [{"act_type": "flogging", "victims": [{"person": "v1"}]}]

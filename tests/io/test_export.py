@@ -18,6 +18,7 @@ from svidok.records.kinds import kinds
 from svidok.workspace import init_workspace
 from tests.api.conftest import fresh_db_url
 from tests.api.samples import CASE_REF, KIND_OF, build_case, build_links
+from tests.records.legacy import legacy_name
 
 VOLATILE = ("exported_at", "origin", "ledger_size")
 
@@ -57,6 +58,8 @@ def _populate(ws, camera):
     made["evidence"] = link("evidence", f"act:{ids['act']}", f"evidence:{item}", {"role": "depicts_scene", "note": "synthetic"})
     with ws.transaction() as txn:
         legal.assess_element(txn, ids["qualification"], "killing", "supported", claims=[ids["claim"]], note="synthetic assessment")
+    with ws.transaction() as txn:  # an identifying name in clear, as ledgers from before issue 5 hold them
+        legacy_name(txn, f"person:{ids['victim']}", {"name": "Тест Особа-Один", "lang": "uk"})
     create("case", {"id": "TST-OTHER", "title": "Інша синтетична справа", "case_type": "pillage"})
     create("incident", {"title": "Не з цієї справи", "incident_type": "looting"})
     return ids, made, item
@@ -64,7 +67,8 @@ def _populate(ws, camera):
 
 def _snapshot(ws):
     """Every record of every kind (fields), active links (with evidence targets as digests),
-    names and assessed elements: what a round trip must preserve."""
+    names (but persons' identifying names, which only the identity vault may take in) and
+    assessed elements: what a round trip must preserve."""
     from svidok.evidence.queries import get_item
 
     with ws.db.read() as s:
@@ -79,7 +83,7 @@ def _snapshot(ws):
                 if target.startswith("evidence:"):
                     target = get_item(s, target.split(":", 1)[1]).digest
                 found[lk.id] = (lk.link_type, lk.source, target, lk.attrs)
-        names = {ref: sorted((n.name, n.lang, n.scheme, n.name_type) for n in naming.names_of(s, ref))
+        names = {ref: sorted((n.name, n.lang, n.scheme, n.name_type) for n in naming.names_of(s, ref) if not n.is_identifying)
                  for ref in records if ref.split(":")[0] in naming.NAMED_KINDS}
         elements = {ref: [(e.element, e.status, e.claims, e.note) for e in legal.elements(s, ref.split(":")[1])]
                     for ref in records if ref.startswith("qualification:")}
@@ -94,7 +98,7 @@ def _without(snapshot, refs):
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_an_export_imports_into_an_empty_workspace_with_identical_records_and_links(ws, other, tmp_path, camera, fmt):
     ids, made, item = _populate(ws, camera)
-    summary = export_case(ws, CASE_REF, tmp_path / "out", fmt=fmt, identifying_names=True)
+    summary = export_case(ws, CASE_REF, tmp_path / "out", fmt=fmt)
     assert set(summary["records"]) == set(kinds()) and summary["links"] == len(made) and summary["elements"] == 1
 
     ingest(other, [str(camera).encode()], AcquisitionInfo(CASE_REF, "Evidence room B (synthetic)"))
@@ -107,6 +111,25 @@ def test_an_export_imports_into_an_empty_workspace_with_identical_records_and_li
     assert _snapshot(other) == _without(here, leaked)
     again = import_file(other, source)
     assert {r.status for r in again.rows} == {"unchanged"} and not again.written
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_identifying_names_exported_from_an_older_ledger_are_refused_on_import_naming_the_row(ws, other, tmp_path, camera, fmt):
+    """They belong in the identity vault (docs/protection.md): the import refuses the person's
+    row, naming the field, and writes nothing; the same export without them imports."""
+    _populate(ws, camera)
+    export_case(ws, CASE_REF, tmp_path / "out", fmt=fmt, identifying_names=True)
+    assert "Тест Особа-Один" in "".join(f.read_text(encoding="utf-8") for f in (tmp_path / "out").iterdir() if f.suffix in (".json", ".csv"))
+    ingest(other, [str(camera).encode()], AcquisitionInfo(CASE_REF, "Evidence room B (synthetic)"))
+    with other.db.read() as s:
+        before = other.ledger.head(s).size
+    report = import_file(other, tmp_path / "out" / ("case.json" if fmt == "json" else ""))
+    refused = [r for r in report.rows if r.status == "invalid" and r.section == "person"]
+    assert [(r.row, r.errors[0]["field"]) for r in refused] == [(1, "names[1].is_identifying")], [r.as_dict() for r in report.rows if r.status == "invalid"]
+    assert "kept only in the identity vault" in refused[0].errors[0]["message"]
+    assert not report.written
+    with other.db.read() as s:
+        assert other.ledger.head(s).size == before and service.list_records(s, "person").total == 0
 
 
 def test_an_evidence_link_waits_until_the_file_is_in_the_workspace(ws, other, tmp_path, camera):
@@ -125,7 +148,7 @@ def test_identifying_names_are_left_out_unless_asked_for_and_the_export_is_recor
     export_case(ws, CASE_REF, tmp_path / "plain")
     data = json.loads((tmp_path / "plain" / "case.json").read_text())
     victim = next(r for r in data["records"]["person"] if r["id"] == ids["victim"])
-    assert "names" not in victim and victim["code"] == "V-0001"
+    assert [n["name"] for n in victim["names"]] == ["Тест-Позивний-Один"] and victim["code"] == "V-0001"  # not identifying
     assert "Тест Особа-Один" not in (tmp_path / "plain" / "case.json").read_text()
     place = next(r for r in data["records"]["place"] if r["id"] == ids["place"])
     assert len(place["names"]) == 3

@@ -14,8 +14,8 @@ from svidok.records import service
 PLACES = place_names(6, seed=5)
 PERSONS_CSV = (
     "id,sex,age_min,age_max,status,names,code\n"
-    'PER-T1,male,40,50,deceased,"[{""name"": ""Тест Особа-Один"", ""lang"": ""uk""}]",\n'
-    "PER-T2,female,,,alive,Тест Особа-Два;Test Osoba-Dva,V-0042\n"
+    'PER-T1,male,40,50,deceased,"[{""name"": ""Тест-Позивний-Один"", ""lang"": ""uk"", ""is_identifying"": false}]",\n'
+    'PER-T2,female,,,alive,"[{""name"": ""Тест-Позивний-Два"", ""is_identifying"": false}, {""name"": ""Test-Pozyvnyi-Dva"", ""is_identifying"": false}]",V-0042\n'
     "PER-T3,robot,,,alive,,\n"  # unknown vocabulary code
     "PER-T4,male,60,30,,,\n"  # age_max below age_min
     "PER-T5,unknown,abc,200,,,\n"  # two bad fields at once
@@ -58,9 +58,34 @@ def test_valid_only_records_the_good_rows_and_reports_the_bad(ws, persons_csv):
         one, two = service.get(s, "PER-T1"), service.get(s, "PER-T2")
         from svidok.records.naming import names_of
 
-        assert [n.name for n in names_of(s, "person:PER-T2")] == ["Тест Особа-Два", "Test Osoba-Dva"]
+        assert [n.name for n in names_of(s, "person:PER-T2")] == ["Тест-Позивний-Два", "Test-Pozyvnyi-Dva"]
     assert (one.fields["age_min"], one.fields["status"], one.fields["code"]) == (40, "deceased", "P-0001")
     assert two.fields["code"] == "V-0042"
+
+
+def test_identifying_person_names_are_refused_row_by_row_and_nothing_is_written(ws, tmp_path):
+    """Identifying names of persons are kept only in the identity vault (docs/protection.md):
+    an import, like every way in, refuses them, naming the row and the field."""
+    p = tmp_path / "persons.csv"
+    p.write_text(
+        "id,sex,names\n"
+        'PER-N1,male,"[{""name"": ""Тест-Позивний"", ""is_identifying"": false}]"\n'
+        "PER-N2,female,Тест Особа-Два;Test Osoba-Dva\n"  # plain names are identifying by default
+        'PER-N3,male,"[{""name"": ""Тест-Позивний-Три"", ""is_identifying"": false}, {""name"": ""Тест Особа-Три"", ""is_identifying"": true}]"\n',
+        encoding="utf-8",
+    )
+    before = _size(ws)
+    for report in (import_file(ws, p, "person"), import_file(ws, p, "person", dry_run=True)):
+        assert [r.status for r in report.rows] == ["valid", "invalid", "invalid"] and not report.written
+        assert [(r.row, r.errors[0]["field"]) for r in report.rows[1:]] == [(2, "names[0].is_identifying"), (3, "names[1].is_identifying")]
+        assert all("kept only in the identity vault" in r.errors[0]["message"] and "is_identifying=false" in r.errors[0]["message"] for r in report.rows[1:])
+    assert _size(ws) == before and _count(ws, "person") == 0
+    report = import_file(ws, p, "person", valid_only=True)
+    assert [r.status for r in report.rows] == ["imported", "invalid", "invalid"]
+    with ws.db.read() as s:
+        from svidok.db.schema import person_name
+
+        assert [r.name for r in s.execute(person_name.select()).all()] == ["Тест-Позивний"]
 
 
 def test_a_dry_run_writes_nothing_even_when_every_row_is_valid(ws, tmp_path):

@@ -145,11 +145,14 @@ def test_the_field_listing_shows_no_value(world):
 
 def test_identifying_names_of_the_case_model_are_taken_over_by_the_vault(world):
     from svidok.records.naming import add_name, names_of
+    from tests.records.legacy import legacy_name
 
     w = world
     first, second = synthetic_name(), synthetic_name()
     with w.ws.transaction("test:setup") as txn:
-        add_name(txn, f"person:{w.a.person_id}", {"name": first})
+        with pytest.raises(InputError, match="kept only in the identity vault"):  # new ones go to the vault first
+            add_name(txn, f"person:{w.a.person_id}", {"name": first})
+        legacy_name(txn, f"person:{w.a.person_id}", {"name": first})  # as a ledger from before issue 5 holds it
         add_name(txn, f"person:{w.a.person_id}", {"name": "a nickname, not identifying", "is_identifying": False})
     put(w, "investigator", w.a.code, {"name": [second]})
     p = w.p("investigator")

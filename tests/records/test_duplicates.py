@@ -1,4 +1,9 @@
-"""Likely duplicates of persons and places across scripts (svidok.records.duplicates)."""
+"""Likely duplicates of persons and places across scripts (svidok.records.duplicates).
+
+The persons' names here are flagged ``is_identifying: false``, the only person names the case
+model takes (identifying ones go to the identity vault; their duplicates are found through the
+blind index, tests/protect/test_blind_index.py): the matching is the same for both.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ from svidok.records.duplicates import person_candidates, place_candidates
 
 def add_people(ws):
     with ws.transaction() as txn:
-        a, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk"}], first_role="victim")
-        b, _ = persons.create_person(txn, {}, [{"name": "Олег Ясенчук", "lang": "uk"}], first_role="victim")
-        c, _ = persons.create_person(txn, {}, [{"name": "Наталія Грабовецька", "lang": "uk"}], first_role="witness")
+        a, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk", "is_identifying": False}], first_role="victim")
+        b, _ = persons.create_person(txn, {}, [{"name": "Олег Ясенчук", "lang": "uk", "is_identifying": False}], first_role="victim")
+        c, _ = persons.create_person(txn, {}, [{"name": "Наталія Грабовецька", "lang": "uk", "is_identifying": False}], first_role="witness")
     return a, b, c
 
 
@@ -58,8 +63,8 @@ def test_places_match_across_scripts_and_namesakes_far_away_score_lower(ws):
 
 def test_a_common_given_name_alone_does_not_select_candidates(ws):
     with ws.transaction() as txn:
-        namesakes = [persons.create_person(txn, {}, [{"name": f"Сергій {s}", "lang": "uk"}])[0] for s in ("Калинюк", "Осокін", "Берестюк", "Липчук")]
-        target, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk"}])
+        namesakes = [persons.create_person(txn, {}, [{"name": f"Сергій {s}", "lang": "uk", "is_identifying": False}])[0] for s in ("Калинюк", "Осокін", "Берестюк", "Липчук")]
+        target, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk", "is_identifying": False}])
     with ws.db.read() as s:
         everyone = person_candidates(s, [("Sergei Yasenchuk", "en")], threshold=0, limit=10)
         blocked = person_candidates(s, [("Sergei Yasenchuk", "en")], threshold=0, limit=10, common_key=3)
@@ -72,10 +77,10 @@ def test_a_common_given_name_alone_does_not_select_candidates(ws):
 def test_among_those_who_share_a_surname_the_one_sharing_the_common_given_name_too_comes_first(ws):
     with ws.transaction() as txn:
         for given in ("Олег", "Тарас"):  # share the surname only; created first, so their ids sort first
-            persons.create_person(txn, {}, [{"name": f"{given} Ясенчук", "lang": "uk"}])
+            persons.create_person(txn, {}, [{"name": f"{given} Ясенчук", "lang": "uk", "is_identifying": False}])
         for surname in ("Калинюк", "Осокін", "Берестюк", "Липчук"):  # share the given name only
-            persons.create_person(txn, {}, [{"name": f"Сергій {surname}", "lang": "uk"}])
-        target, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk"}])
+            persons.create_person(txn, {}, [{"name": f"Сергій {surname}", "lang": "uk", "is_identifying": False}])
+        target, _ = persons.create_person(txn, {}, [{"name": "Сергій Ясенчук", "lang": "uk", "is_identifying": False}])
     with ws.db.read() as s:
         # "Сергій" is on 5 names (too common at 4), "Ясенчук" on 3: the surname selects, both rank.
         found = person_candidates(s, [("Sergei Yasenchuk", "en")], threshold=0, common_key=4, block_limit=1)

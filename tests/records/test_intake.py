@@ -15,6 +15,10 @@ from .conftest import CASE, evidence_item
 
 
 def document(evidence: str | None = None) -> dict:
+    """An intake document. Its persons' names are flagged ``is_identifying: false``: the case
+    model refuses identifying names (they go to the identity vault, through
+    :func:`svidok.protect.intake.intake_with_vault`, tested in tests/api/test_intake.py), and
+    these tests are about the intake's and the duplicate search's mechanics."""
     doc = {
         "case": CASE,
         "places": [
@@ -26,8 +30,8 @@ def document(evidence: str | None = None) -> dict:
         "incident": {"title": "Detention of residents in school No. 2", "incident_type": "detention", "date": "2022-03-1X?",
                      "place_id": "school", "counts": [{"what": "detained", "min": 4, "max": 6}]},
         "persons": [
-            {"key": "v1", "sex": "male", "age_min": 40, "age_max": 50, "names": [{"name": "Сергій Ясенчук", "lang": "uk"}]},
-            {"key": "w1", "sex": "female", "names": [{"name": "Олена Дубровець", "lang": "uk"}],
+            {"key": "v1", "sex": "male", "age_min": 40, "age_max": 50, "names": [{"name": "Сергій Ясенчук", "lang": "uk", "is_identifying": False}]},
+            {"key": "w1", "sex": "female", "names": [{"name": "Олена Дубровець", "lang": "uk", "is_identifying": False}],
              "roles": [{"role": "witness", "subtype": "eyewitness"}]},
             {"key": "s1", "sex": "male", "roles": [{"role": "suspect", "context": "case", "unit_id": "brigade", "rank": "captain"}]},
         ],
@@ -96,8 +100,8 @@ def test_a_second_report_of_the_same_people_and_place_lists_them_as_likely_dupli
     first = run(ws, document())
     doc = document()
     doc["places"][0] = {"key": "village", "name": "Verbovka", "place_type": "settlement", "lat": 49.21, "lon": 37.26}
-    doc["persons"][0]["names"] = [{"name": "Sergei Yasenchuk", "lang": "en"}]
-    doc["persons"][1]["names"] = [{"name": "Елена Дубровец", "lang": "ru"}]
+    doc["persons"][0]["names"] = [{"name": "Sergei Yasenchuk", "lang": "en", "is_identifying": False}]
+    doc["persons"][1]["names"] = [{"name": "Елена Дубровец", "lang": "ru", "is_identifying": False}]
     second = run(ws, doc)
     found = {d.key: d for d in second.duplicates}
     assert set(found) == {"village", "school", "v1", "w1"}
@@ -133,6 +137,8 @@ def test_existing_persons_and_places_take_part_by_id_or_code(ws, case):
         (lambda d: d["incident"].update(date="spring"), "incident.date"),
         (lambda d: d["incident"].update(place_id="LOC-NOSUCH"), "incident.place_id"),
         (lambda d: d["persons"][0]["names"][0].update(lang="Ukrainian"), "persons[0].names[0].lang"),
+        (lambda d: d["persons"][1]["names"][0].pop("is_identifying"), "persons[1].names[0].is_identifying"),  # only the vault
+        (lambda d: d["persons"][0]["names"].append({"name": "Serhii Yasenchuk", "is_identifying": True}), "persons[0].names[1].is_identifying"),
         (lambda d: d["acts"][0].update(incident_id="INC-X"), "acts[0].incident_id"),
         (lambda d: d.update(case="NO-SUCH-CASE"), "case"),
         (lambda d: d.update(colour="red"), "intake.colour"),

@@ -50,10 +50,26 @@ def test_age_range_must_be_ordered(ws):
         new_person(ws, {"age_min": 30, "age_max": 20})
 
 
-def test_names_for_matching_are_flagged_identifying_unless_said_otherwise(ws):
-    pid, _ = new_person(ws, names=[{"name": "Сергій Ясенчук", "lang": "uk"}, {"name": "Сірий", "name_type": "nickname", "is_identifying": False}])
+def test_names_for_matching_are_flagged_identifying_unless_said_otherwise_and_identifying_ones_are_refused(ws):
+    pid, code = new_person(ws, names=[{"name": "Сірий", "name_type": "nickname", "is_identifying": False}])
     with ws.db.read() as s:
-        assert [(n.name, n.is_identifying) for n in naming.names_of(s, f"person:{pid}")] == [("Сергій Ясенчук", True), ("Сірий", False)]
+        assert [(n.name, n.is_identifying) for n in naming.names_of(s, f"person:{pid}")] == [("Сірий", False)]
+        before = ws.ledger.head(s).size
+    for names, field in (
+        ([{"name": "Сергій Ясенчук", "lang": "uk"}], "names[0].is_identifying"),  # identifying by default
+        ([{"name": "Сірий", "is_identifying": False}, {"name": "Sergii", "is_identifying": True}], "names[1].is_identifying"),
+    ):
+        with pytest.raises(InputError) as err:
+            new_person(ws, names=names)
+        assert err.value.fields["field"] == field
+        assert "kept only in the identity vault" in err.value.message and "svidok vault put" in err.value.message
+        assert "/identity" in err.value.message and "is_identifying=false" in err.value.message
+    with pytest.raises(InputError) as err, ws.transaction() as txn:
+        naming.add_name(txn, code, {"name": "Сергій Ясенчук"})
+    assert err.value.fields["field"] == "is_identifying" and f"svidok vault put {code} --field name=" in err.value.message
+    with ws.db.read() as s:
+        assert ws.ledger.head(s).size == before
+        assert [n.name for n in naming.names_of(s, f"person:{pid}")] == ["Сірий"]
 
 
 @pytest.fixture

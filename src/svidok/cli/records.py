@@ -458,8 +458,11 @@ def record_add_name(
     if not_identifying:
         data["is_identifying"] = False
     ws = workspace(home)
-    with ws.transaction() as txn:
-        name_id = naming.add_name(txn, record, {k: v for k, v in data.items() if v is not None})
+    try:
+        with ws.transaction() as txn:
+            name_id = naming.add_name(txn, record, {k: v for k, v in data.items() if v is not None})
+    except naming.IdentifyingNameRefused as exc:  # docs/protection.md: names of persons go to the vault
+        raise InputError(f"{exc.message} (here: --not-identifying)", field=exc.fields.get("field")) from None
     _say(f"name {name_id} added")
 
 

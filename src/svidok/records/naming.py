@@ -3,9 +3,11 @@
 standards.md section 8.5: keep the original script as the canonical value and store variants
 tagged with their scheme (KMU 55:2010, BGN/PCGN, ISO 9, ...) or as observed in a source.
 
-Person names are kept apart (``person_name``, each flagged ``is_identifying``) because they
-belong in the identity vault that the protection work will build; until then they are entered
-only when a user gives them, for duplicate detection. Names of places and units live in
+Person names are kept apart (``person_name``, each flagged ``is_identifying``). Identifying
+names of persons belong only in the identity vault (:mod:`svidok.protect.vault`, issue 5):
+:func:`add_name` refuses them, and only names that identify no one (call signs, nicknames,
+``is_identifying: false``) are entered here, for duplicate detection; rows from older ledgers
+still replay. Names of places and units live in
 ``record_name``. Every name is indexed under its blocking keys (``name_key``,
 :func:`svidok.language.names.blocking_keys`) so that likely duplicates are found cheaply.
 
@@ -30,7 +32,7 @@ from svidok.records.ids import check_id, new_id, parse_ref
 if TYPE_CHECKING:
     from svidok.workspace import Txn
 
-__all__ = ["NAME_FIELDS", "Name", "NameIn", "add_name", "add_names", "names_of", "withdraw_name"]
+__all__ = ["NAME_FIELDS", "IdentifyingNameRefused", "Name", "NameIn", "add_name", "add_names", "names_of", "withdraw_name"]
 
 NAME_PREFIX = "NAME"
 #: Length of ``name_key.key``; longer keys are cut (they only narrow a candidate search).
@@ -124,11 +126,43 @@ def _owner(session: Session, owner: str, path: str) -> tuple[str, str]:
     return kind, rid
 
 
+class IdentifyingNameRefused(InputError):
+    """An identifying name of a person was given to the case model (issue 5, witness
+    protection: docs/protection.md). ``field`` names its ``is_identifying`` flag (set, or true
+    by default for persons), e.g. ``names[0].is_identifying``; ``code`` is the person's
+    pseudonym code, for the message's ``svidok vault put`` example."""
+
+    def __init__(self, code: str | None, path: str = "") -> None:
+        where = join_path(path, "is_identifying")
+        target = code or "CODE"
+        super().__init__(
+            f"{where}: identifying names of persons are kept only in the identity vault: "
+            f"`svidok vault put {target} --field name=...` or PUT /api/v1/persons/{target}/identity; "
+            "a name that identifies no one (call sign, nickname) can be recorded with is_identifying=false",
+            field=where,
+        )
+        self.code = code
+
+
+def _code_of(session: Session, person_id: str) -> str | None:
+    from svidok.db.schema import person
+
+    return session.execute(sa.select(person.c.code).where(person.c.id == person_id)).scalar()
+
+
 def add_name(txn: Txn, owner: str, data: NameIn | Mapping[str, Any], *, id: str | None = None, path: str = "") -> str:
     """Add a name to a person, place or unit; returns the name id. The same spelling (after
-    normalisation) twice for one record is refused."""
+    normalisation) twice for one record is refused, and so is a person's name flagged
+    identifying (``is_identifying`` true or absent): such names are kept only in the identity
+    vault (:func:`svidok.protect.vault.put`), never in the case model or the ledger in clear,
+    so every way in - API, command line, import, intake - is refused with
+    :class:`IdentifyingNameRefused`. Ledgers written before keep their ``name.added`` entries
+    and replay as they are (:mod:`svidok.records.projection`); ``svidok verify`` warns of them
+    and :func:`svidok.protect.vault.take_over_names` moves them."""
     kind, rid = _owner(txn.session, owner, join_path(path, "owner") if path else "owner")
     values = validate_name(kind, data, path)
+    if kind == "person" and values["is_identifying"]:
+        raise IdentifyingNameRefused(_code_of(txn.session, rid), path)
     owner_ref = f"{kind}:{rid}"
     norm = normalise(values["name"])
     for existing in names_of(txn.session, owner_ref):
