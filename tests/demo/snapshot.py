@@ -1,6 +1,8 @@
 """The content of a demo workspace, without what legitimately differs between two builds:
 entry times and indexes, evidence item ids (made by the intake service), source paths under
-different homes, and vault ciphertexts (fresh keys and nonces every time)."""
+different homes, vault ciphertexts (fresh keys and nonces every time) and the keyed blind-index
+hashes of vault names (under each workspace's own name-index key: only how many each person
+has is compared)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,13 @@ def snapshot(ws: Any) -> dict[str, Any]:
             out[name] = _rows(s, kind.table, _BOOKKEEPING, ["id"])
         out["person_name"] = _rows(s, t.person_name, _BOOKKEEPING, ["id"])
         out["record_name"] = _rows(s, t.record_name, _BOOKKEEPING, ["id"])
-        out["name_key"] = sorted(tuple(r) for r in s.execute(sa.select(t.name_key)))
+        keys = [tuple(r) for r in s.execute(sa.select(t.name_key))]
+        out["name_key"] = sorted(k for k in keys if not str(k[0]).startswith("bx:"))
+        blind: dict[tuple[str, str], int] = {}
+        for k in keys:
+            if str(k[0]).startswith("bx:"):
+                blind[(k[1], k[2])] = blind.get((k[1], k[2]), 0) + 1
+        out["name_key_blind_counts"] = sorted(blind.items())
         out["qualification_element"] = _rows(s, t.qualification_element, {"assessed_idx", "assessed_at", "assessed_by"}, ["qualification_id", "element"])
         links = []
         for r in s.execute(sa.select(t.record_link.c.id, t.record_link.c.link_type, t.record_link.c.source, t.record_link.c.target,
