@@ -128,3 +128,17 @@ def test_hamming_validates_its_input() -> None:
     for bad in ("", "0" * 63, "g" * 64, "0" * 65):
         with pytest.raises(InputError):
             hamming(bad, zero)
+
+
+def test_a_truncated_image_fails_even_after_weasyprint_was_imported(tmp_path: Path, make_jpeg: Callable[..., Path]) -> None:
+    """WeasyPrint (the exhibit report) sets Pillow's LOAD_TRUNCATED_IMAGES for the whole
+    process on import; a truncated photo must still be refused, not hashed as grey pixels."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    data = make_jpeg().read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FormatError):
+        pdq_hash(cut)

@@ -108,6 +108,9 @@ def render_html(export: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -
 def render_report(export: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> bytes:
     """The report as PDF bytes (WeasyPrint; HTML ``meta`` names become PDF metadata)."""
     import weasyprint  # type: ignore[import-untyped]
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on for the whole process on import
 
     html = render_html(export, items)
     pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(custom_metadata=True)

@@ -9,6 +9,10 @@ cannot make a worker allocate tens of gigabytes.
 The limit, 250 megapixels, is above the largest phone sensors in use (200 MP, about
 16320 x 12240) and below what the 24 GiB machines can decode comfortably (250 MP of RGB is
 750 MB, and JPEG previews decode at a reduced scale).
+
+Truncated files must fail to decode, never be padded with grey: WeasyPrint sets Pillow's
+process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` to True when it is imported (by the PDF
+exhibit report), so :func:`configure_pillow` sets it back on every call.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 MAX_IMAGE_PIXELS = 250_000_000
 
@@ -27,6 +31,7 @@ def configure_pillow() -> None:
     """Set Pillow's pixel limit and register the HEIF/HEIC opener (idempotent)."""
     global _configured
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # undo WeasyPrint's process-wide setting
     if _configured:
         return
     try:
