@@ -149,7 +149,9 @@ def _existing_victim(ws: Any, case: str, name: str) -> str:
     from svidok.records.incidents import create_act
 
     with ws.transaction("test:setup") as txn:
-        pid, code = create_person(txn, {"sex": "male"}, [{"name": name, "lang": "uk"}], first_role="victim")
+        # A clear name in the case model (the matcher's clear-name path): only names flagged as
+        # identifying no one may be recorded there now; identifying ones go to the vault.
+        pid, code = create_person(txn, {"sex": "male"}, [{"name": name, "lang": "uk", "is_identifying": False}], first_role="victim")
         from svidok.records.persons import add_role
 
         inc = case_incidents(txn.session, case)[0]
