@@ -445,29 +445,54 @@ def _ask_purpose(request: Request, lang: str, p: Principal, o: Opened, *, error:
                   action=request.url.path, error=error, purpose=purpose, next_url=request.url.path)  # fmt: skip
 
 
-async def _record(request: Request, ref: str, purpose: str | None) -> Response:
+@dataclass
+class _Gate:
+    """Who asks for which record, and how the request passed the gate: either ``stop`` (the
+    response to give instead: sign-in, uniform 404, 403, the purpose form) or the opened
+    record with the purpose recorded for it (None when it needed none)."""
+
+    stop: Response | None
+    p: Principal | None = None
+    lang: str = ""
+    ws: Workspace | None = None
+    o: Opened | None = None
+    why: str | None = None
+
+
+async def _gate(request: Request, ref: str, purpose: str | None) -> _Gate:
+    """The one access path of the record and history pages: signed in, the record visible
+    (uniform 404 otherwise), not forbidden, and restricted material viewed only after an
+    ``access.viewed`` entry with the purpose given."""
     p, redirect = await _principal(request)
     if p is None:
-        return redirect  # type: ignore[return-value]
+        return _Gate(redirect)
     lang = _lang(request)
     ws = _ws(request)
     o = await run_in_threadpool(_open, ws, p, ref)
     if o.outcome == "not_found":
-        return _not_found(lang, p)
+        return _Gate(_not_found(lang, p))
     if o.outcome == "forbidden":
-        return _forbidden(lang, p, o)
-    if o.kind == "evidence":
-        return RedirectResponse(href_of("evidence", o.id), status_code=303)
+        return _Gate(_forbidden(lang, p, o))
     why = None
     if o.outcome == "purpose":
         if purpose is None:
-            return _ask_purpose(request, lang, p, o)
+            return _Gate(_ask_purpose(request, lang, p, o))
         try:
             why = await run_in_threadpool(_record_view, ws, p, o, purpose)
         except InputError:
-            return _ask_purpose(request, lang, p, o, error=_purpose_error(lang), purpose=purpose)
-    page = await run_in_threadpool(cached_page, ws, p, o)
-    return _page_response(request, lang, p, page, purpose=why)
+            return _Gate(_ask_purpose(request, lang, p, o, error=_purpose_error(lang), purpose=purpose))
+    return _Gate(None, p, lang, ws, o, why)
+
+
+async def _record(request: Request, ref: str, purpose: str | None) -> Response:
+    g = await _gate(request, ref, purpose)
+    if g.stop is not None:
+        return g.stop
+    assert g.p is not None and g.ws is not None and g.o is not None
+    if g.o.kind == "evidence":
+        return RedirectResponse(href_of("evidence", g.o.id), status_code=303)
+    page = await run_in_threadpool(cached_page, g.ws, g.p, g.o)
+    return _page_response(request, g.lang, g.p, page, purpose=g.why)
 
 
 def _purpose_error(lang: str) -> str:
@@ -489,23 +514,11 @@ async def record_page_with_purpose(request: Request, ref: str, purpose: str = Fo
 async def _history(request: Request, ref: str, purpose: str | None) -> Response:
     from svidok.records.history import history
 
-    p, redirect = await _principal(request)
-    if p is None:
-        return redirect  # type: ignore[return-value]
-    lang = _lang(request)
-    ws = _ws(request)
-    o = await run_in_threadpool(_open, ws, p, ref)
-    if o.outcome == "not_found":
-        return _not_found(lang, p)
-    if o.outcome == "forbidden":
-        return _forbidden(lang, p, o)
-    if o.outcome == "purpose":
-        if purpose is None:
-            return _ask_purpose(request, lang, p, o)
-        try:
-            await run_in_threadpool(_record_view, ws, p, o, purpose)
-        except InputError:
-            return _ask_purpose(request, lang, p, o, error=_purpose_error(lang), purpose=purpose)
+    g = await _gate(request, ref, purpose)
+    if g.stop is not None:
+        return g.stop
+    assert g.p is not None and g.ws is not None and g.o is not None
+    p, lang, ws, o = g.p, g.lang, g.ws, g.o
 
     def load() -> tuple[str, str, list[Any]]:
         from svidok.records import service
