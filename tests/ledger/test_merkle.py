@@ -639,3 +639,21 @@ def test_proofs_read_log_n_hashes_in_one_call(t: int) -> None:
     assert len(r.calls) == 1 and len(r.calls[0]) == t.bit_count()
     r = SyntheticReader(t)
     assert Frontier(t, r.read_hashes(Frontier.indexes(t))).size == t
+
+
+def test_frontier_push_gives_the_hashes_of_append_without_index_pairs() -> None:
+    data = datas(77)
+    by_append, by_push = Frontier(0, []), Frontier(0, [])
+    pushed: list[bytes] = []
+    appended: list[bytes] = []
+    for x in data:
+        before = stored_hash_count(by_push.size)
+        by_push.push(leaf_hash(x), pushed)
+        pairs = by_append.append(leaf_hash(x))
+        appended += [h for _, h in pairs]
+        assert [i for i, _ in pairs][0] == before  # push's hashes start at stored_hash_count(size)
+        assert by_push.root() == by_append.root()
+    assert pushed == appended == list(build(data).read_hashes(range(len(pushed))))
+    with pytest.raises(InputError):
+        by_push.push(b"short", pushed)
+    assert len(pushed) == len(appended)  # a refused leaf adds nothing

@@ -40,6 +40,8 @@ __all__ = [
     "ENTRY_VERSION",
     "MAX_SAFE_INTEGER",
     "Entry",
+    "check_fields",
+    "encode_plain",
     "format_time",
     "parse_time",
     "utc_now",
@@ -71,6 +73,8 @@ _c_encoder = (
     _c_make_encoder(None, _not_json, _escape, None, ":", ",", True, False, False) if _c_make_encoder is not None else None
 )
 """:data:`_FAST_JSON`'s C encoder, built once instead of on every call."""
+_PREFIXES: dict[tuple[str, str], str] = {}
+"""The escaped ``{"actor":...,"origin":...,"payload":`` text of :func:`encode_plain`, by (actor, origin)."""
 _FIELDS = frozenset({"v", "type", "time", "actor", "origin", "subjects", "payload"})
 
 
@@ -184,6 +188,73 @@ def _text_field(value: Any, path: str) -> str:
     return _json_string(value, path)
 
 
+def check_fields(
+    type_: Any, actor: Any, origin: Any, subjects: Any, payload: Any
+) -> tuple[tuple[str, ...], dict[str, Any], bool]:
+    """Check an entry's fields other than ``time``; return (subjects, payload copy, plain).
+
+    The rules of :class:`Entry`: ``type`` matches ``^[a-z][a-z0-9_.-]*$``, ``actor`` and
+    ``origin`` are non-empty valid Unicode strings, ``subjects`` a sequence (not a string) of
+    such strings, ``payload`` a JSON object within I-JSON (RFC 7493). ``plain`` is False when
+    the payload holds a float or a non-ASCII object key, the only values for which RFC 8785
+    output can differ from :func:`encode_plain`'s. Bad values raise :class:`InputError` naming
+    the field path.
+    """
+    if type(type_) is not str or type_ not in _GOOD_TYPES:
+        if not isinstance(type_, str) or not _TYPE_NAME.fullmatch(type_):
+            raise InputError("type: must match ^[a-z][a-z0-9_.-]*$", field="type", value=type_)
+        if type(type_) is str and len(_GOOD_TYPES) < 4096:
+            _GOOD_TYPES.add(type_)
+    if type(actor) is not str or not actor or not actor.isascii():
+        _text_field(actor, "actor")
+    if type(origin) is not str or not origin or not origin.isascii():
+        _text_field(origin, "origin")
+    if type(subjects) is list:
+        subjects = tuple(subjects)
+    elif type(subjects) is not tuple:
+        if isinstance(subjects, (str, bytes)) or not isinstance(subjects, Sequence):
+            raise InputError("subjects: must be a sequence of strings", field="subjects")
+        subjects = tuple(subjects)
+    for i, s in enumerate(subjects):
+        if type(s) is not str or not s or not s.isascii():
+            _text_field(s, f"subjects[{i}]")
+    if type(payload) is not dict and not isinstance(payload, Mapping):
+        raise InputError("payload: must be a JSON object", field="payload")
+    plain = [True]
+    copy = _json_value(payload, "payload", plain)
+    return subjects, copy, plain[0]
+
+
+def encode_plain(
+    type_: str, time: str, actor: str, origin: str, subjects: Sequence[str], payload: Mapping[str, Any]
+) -> bytes:
+    """The RFC 8785 bytes of a checked entry whose ``plain`` flag (:func:`check_fields`) is True.
+
+    Without floats and non-ASCII object keys, RFC 8785 output is exactly what the standard
+    library's C JSON encoder writes with sorted keys, no whitespace and no ASCII escaping:
+    integers within +/-(2**53 - 1) print the same (section 3.2.2.3), code-point order of
+    ASCII keys is their UTF-16 order (section 3.2.3), and strings are escaped the same
+    minimal way (section 3.2.2.2: ``\\b \\t \\n \\f \\r``, other controls as
+    lowercase ``\\u00xx``).
+    """
+    if _c_encoder is None:  # pragma: no cover - Pythons without the C json accelerator
+        obj = {"v": ENTRY_VERSION, "type": type_, "time": time, "actor": actor, "origin": origin,
+               "subjects": list(subjects), "payload": dict(payload)}
+        return _FAST_JSON.encode(obj).encode("utf-8")
+    # The members in RFC 8785 order (all ASCII names). Actor and origin repeat from entry to
+    # entry, so their escaped prefix is kept; type and time are ASCII without escapes.
+    esc = _escape
+    prefix = _PREFIXES.get((actor, origin))
+    if prefix is None:
+        prefix = f'{{"actor":{esc(actor)},"origin":{esc(origin)},"payload":'
+        if len(_PREFIXES) < 1024:
+            _PREFIXES[(actor, origin)] = prefix
+    return (
+        f'{prefix}{"".join(_c_encoder(payload if type(payload) is dict else dict(payload), 0))},'
+        f'"subjects":[{",".join(map(esc, subjects))}],"time":"{time}","type":"{type_}","v":{ENTRY_VERSION}}}'
+    ).encode("utf-8")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One ledger entry (version :data:`ENTRY_VERSION`).
@@ -201,33 +272,33 @@ class Entry:
     subjects: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if type(self.type) is not str or self.type not in _GOOD_TYPES:
-            if not isinstance(self.type, str) or not _TYPE_NAME.fullmatch(self.type):
-                raise InputError("type: must match ^[a-z][a-z0-9_.-]*$", field="type", value=self.type)
-            if type(self.type) is str and len(_GOOD_TYPES) < 4096:
-                _GOOD_TYPES.add(self.type)
         if not isinstance(self.time, str):
             raise InputError("time: must be a string", field="time")
         parse_time(self.time)
-        actor, origin = self.actor, self.origin
-        if type(actor) is not str or not actor or not actor.isascii():
-            _text_field(actor, "actor")
-        if type(origin) is not str or not origin or not origin.isascii():
-            _text_field(origin, "origin")
-        given = self.subjects
-        if type(given) is not tuple and (isinstance(given, (str, bytes)) or not isinstance(given, Sequence)):
-            raise InputError("subjects: must be a sequence of strings", field="subjects")
-        subjects = tuple(given)
-        for i, s in enumerate(subjects):
-            if type(s) is not str or not s or not s.isascii():
-                _text_field(s, f"subjects[{i}]")
-        if type(self.payload) is not dict and not isinstance(self.payload, Mapping):
-            raise InputError("payload: must be a JSON object", field="payload")
-        plain = [True]
-        payload = _json_value(self.payload, "payload", plain)
+        subjects, payload, plain = check_fields(self.type, self.actor, self.origin, self.subjects, self.payload)
         object.__setattr__(self, "subjects", subjects)
         object.__setattr__(self, "payload", MappingProxyType(payload))
-        object.__setattr__(self, "_plain", plain[0])
+        object.__setattr__(self, "_plain", plain)
+
+    @classmethod
+    def checked(
+        cls, type: str, time: str, actor: str, origin: str, payload: dict[str, Any], subjects: tuple[str, ...], plain: bool
+    ) -> Entry:
+        """An entry from fields that :func:`check_fields` has already returned (no second check).
+
+        For the ledger writer, which validates and encodes on the append path and builds the
+        object only when a caller asks for it. ``time`` must come from :func:`format_time`.
+        """
+        entry = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(entry, "type", type)
+        setattr_(entry, "time", time)
+        setattr_(entry, "actor", actor)
+        setattr_(entry, "origin", origin)
+        setattr_(entry, "payload", MappingProxyType(payload))
+        setattr_(entry, "subjects", subjects)
+        setattr_(entry, "_plain", plain)
+        return entry
 
     def to_json(self) -> dict[str, Any]:
         """The entry as a plain JSON object (before canonicalization)."""
@@ -244,23 +315,12 @@ class Entry:
     def encode(self) -> bytes:
         """The RFC 8785 canonical UTF-8 bytes of :meth:`to_json`; these are the Merkle leaf data.
 
-        Without floats and non-ASCII object keys, RFC 8785 output is exactly what the standard
-        library's C JSON encoder writes with sorted keys, no whitespace and no ASCII escaping:
-        integers within +/-(2**53 - 1) print the same (section 3.2.2.3), code-point order of
-        ASCII keys is their UTF-16 order (section 3.2.3), and strings are escaped the same
-        minimal way (section 3.2.2.2: ``\\b \\t \\n \\f \\r``, other controls as
-        lowercase ``\\u00xx``). Anything else goes through the ``rfc8785`` package.
+        Payloads without floats and non-ASCII object keys take :func:`encode_plain` (the
+        standard library's C encoder, whose output is RFC 8785 for those values); anything else
+        goes through the ``rfc8785`` package.
         """
         if getattr(self, "_plain", False):
-            if _c_encoder is None:  # pragma: no cover - Pythons without the C json accelerator
-                return _FAST_JSON.encode(self.to_json()).encode("utf-8")
-            # The members of to_json() in RFC 8785 order (all ASCII names); type and time are ASCII.
-            esc = _escape
-            return (
-                f'{{"actor":{esc(self.actor)},"origin":{esc(self.origin)},"payload":'
-                f'{"".join(_c_encoder(dict(self.payload), 0))},"subjects":[{",".join(map(esc, self.subjects))}],'
-                f'"time":{esc(self.time)},"type":{esc(self.type)},"v":{ENTRY_VERSION}}}'
-            ).encode("utf-8")
+            return encode_plain(self.type, self.time, self.actor, self.origin, self.subjects, self.payload)
         if rfc8785 is None:  # pragma: no cover - only in a verifier installed without it
             raise FormatError("encoding an entry with floats or non-ASCII keys needs the rfc8785 package")
         return rfc8785.dumps(self.to_json())

@@ -553,6 +553,27 @@ class Frontier:
         self._size = n + 1
         return out
 
+    def push(self, leaf: Hash, out: list[Hash]) -> None:
+        """:meth:`append` for a writer that stores hashes in runs: add the record's hashes to ``out``.
+
+        The hashes added are those :meth:`append` returns, in order; their storage indexes are
+        consecutive from ``stored_hash_count(size)`` before the call, so the caller keeps only
+        the hashes (no index pairs are built on this hot path).
+        """
+        if len(leaf) != HASH_SIZE:
+            raise InputError(f"leaf hash has {len(leaf)} bytes, not {HASH_SIZE}", field="leaf")
+        n = self._size
+        out.append(leaf)
+        stack = self._stack
+        h = leaf
+        m = n
+        while m & 1:
+            h = _sha256(_NODE_PREFIX + stack.pop() + h).digest()
+            out.append(h)
+            m >>= 1
+        stack.append(h)
+        self._size = n + 1
+
     def extend(self, leaves: Iterable[Hash]) -> list[tuple[int, Hash]]:
         """Append several records; return all ``(storage index, hash)`` pairs to store."""
         out: list[tuple[int, Hash]] = []
