@@ -533,3 +533,107 @@ def test_durable_writes_start_disk_writeback_early(store: LocalBlobStore, monkey
     finally:
         os.close(fd)
     assert len(ranges) == 2
+
+
+# -- staged writes in batches (ingest) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [0, 1, 10 * 1024, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE + 3])
+def test_staged_blobs_are_invisible_until_published_then_stored(store: LocalBlobStore, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    seen: list[int] = []
+    staged = store.stage_stream(io.BytesIO(data), progress=seen.append)
+    assert staged.digest == sha(data) and staged.size == size and sum(seen) == size
+    assert not store.exists(staged.digest)
+    assert files_under(store.root / "sha256") == []
+    assert len(files_under(store.root / "tmp")) == 1
+    assert store.cleanup_incomplete() == 0  # a staged file is held by its writer
+    assert store.publish_staged([staged]) == [PutResult(sha(data), size, True)]
+    assert files_under(store.root / "tmp") == []
+    assert store.path(staged.digest).read_bytes() == data
+    assert stat.S_IMODE(store.path(staged.digest).stat().st_mode) == 0o444
+    store.verify(staged.digest)
+
+
+def test_publishing_a_batch_reports_each_blob_and_isolates_a_corrupt_existing_one(store: LocalBlobStore) -> None:
+    store.put_bytes(b"already here")
+    corrupt = store.put_bytes(b"will be truncated")
+    path = store.path(corrupt.digest)
+    path.chmod(0o644)
+    path.write_bytes(b"short")
+    staged = [store.stage_stream(io.BytesIO(d)) for d in (b"new one", b"already here", b"will be truncated", b"new one")]
+    results = store.publish_staged(staged)
+    assert results[0] == PutResult(sha(b"new one"), 7, True)
+    assert results[1] == PutResult(sha(b"already here"), 12, False)
+    assert isinstance(results[2], IntegrityError) and "corrupt" in results[2].message
+    assert results[3] == PutResult(sha(b"new one"), 7, False)  # the same content twice in one batch
+    assert path.read_bytes() == b"short"  # never overwritten
+    assert files_under(store.root / "tmp") == []
+
+
+def test_discarded_staged_blobs_leave_nothing(store: LocalBlobStore) -> None:
+    staged = [store.stage_stream(io.BytesIO(b"a" * n)) for n in (1, 5, 70_000)]
+    store.discard_staged(staged)
+    assert files_under(store.root) == []
+    assert store.publish_staged([]) == []
+
+
+def test_publishing_without_syncfs_fsyncs_each_file_and_directory(store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import svidok.blobs.base as base
+
+    fsynced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(base, "_syncfs", lambda: None)
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsynced.append(fd), real_fsync(fd))[1])
+    staged = [store.stage_stream(io.BytesIO(bytes([n]) * 100)) for n in range(3)]
+    results = store.publish_staged(staged)
+    assert all(isinstance(r, PutResult) and r.created for r in results)
+    assert len(fsynced) >= 3 + 1  # each file, then at least the directories that gained names
+    for r in results:
+        assert isinstance(r, PutResult)
+        store.verify(r.digest)
+
+
+def test_staged_blobs_of_another_store_kind_are_refused(store: LocalBlobStore) -> None:
+    from svidok.blobs.base import Staged
+
+    with pytest.raises(InputError, match="not staged by a local blob store"):
+        store.publish_staged([Staged(sha(b"x"), 1, object())])
+
+
+KILL_STAGED = """
+from svidok.blobs import LocalBlobStore
+import svidok.blobs.base as base
+point = sys.argv[2]
+store = LocalBlobStore(sys.argv[1])
+staged = [store.stage_stream(GeneratedStream(300_000, seed=n)) for n in range(5)]
+if point == "before-publish":
+    os.kill(os.getpid(), signal.SIGKILL)
+real_link = os.link
+count = [0]
+def link(src, dst, *a, **k):
+    real_link(src, dst, *a, **k)
+    count[0] += 1
+    if count[0] == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+os.link = link
+store.publish_staged(staged)
+print("FINISHED", flush=True)
+"""
+
+
+@pytest.mark.parametrize(("point", "published"), [("before-publish", 0), ("mid-publish", 3)])
+def test_sigkill_while_staging_or_publishing_leaves_only_complete_blobs(tmp_path: Path, point: str, published: int) -> None:
+    root = tmp_path / "blobs"
+    done = run_child(KILL_STAGED, str(root), point, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    store = LocalBlobStore(root)
+    digests = [generated_digest(300_000, seed=n) for n in range(5)]
+    present = [d for d in digests if store.exists(d)]
+    assert len(present) == published
+    for d in present:
+        store.verify(d)  # a visible blob is always whole
+    assert store.cleanup_incomplete() == 5  # every staged temporary file, published or not
+    assert files_under(root / "tmp") == []
+    again = [store.put_stream(GeneratedStream(300_000, seed=n)) for n in range(5)]
+    assert [r.created for r in again] == [d not in present for d in digests]

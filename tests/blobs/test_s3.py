@@ -492,3 +492,16 @@ def test_put_stream_memory_is_bounded(rgw: Rgw, make_s3_store: MakeStore) -> Non
     assert report["rss_growth"] < 64 * MiB, report
     assert report["traced_peak"] < 64 * MiB, report
     store.verify(report["digest"])
+
+
+@pytest.mark.s3
+def test_staging_uploads_at_once_and_publishing_reports_the_puts(rgw: Rgw, make_s3_store: MakeStore) -> None:
+    """S3 has no cheaper batch durability: stage_stream is the whole put, publish_staged hands back its results."""
+    store = make_s3_store(prefix="staged")
+    store.put_bytes(b"known")
+    staged = [store.stage_stream(io.BytesIO(d)) for d in (b"fresh", b"known")]
+    assert store.exists(staged[0].digest)  # uploaded and acknowledged by the server already
+    assert store.publish_staged(staged) == [PutResult(sha(b"fresh"), 5, True), PutResult(sha(b"known"), 5, False)]
+    store.discard_staged(staged)  # nothing to release; the objects stay
+    assert b"".join(store.read_verified(staged[0].digest)) == b"fresh"
+    assert spool_files(store) == []

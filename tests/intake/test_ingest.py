@@ -170,6 +170,49 @@ def test_a_file_whose_registration_fails_does_not_take_its_batch_down(ws, tmp_pa
     assert verify_workspace(ws).ok
 
 
+def test_a_file_whose_blob_cannot_be_published_fails_alone_and_nothing_names_it(ws, tmp_path):
+    """Blobs are made durable and published per batch, just before registration: a file the
+    store refuses at that step (here its content is already stored, but corrupt) fails with
+    the store's reason and gets no ledger entry; the rest of the batch is registered."""
+    bad = b"content whose stored copy was damaged"
+    damaged = ws.blobs.put_bytes(bad)
+    path = ws.blobs.path(damaged.digest)
+    path.chmod(0o644)
+    path.write_bytes(b"damaged")
+    src = make_tree(tmp_path / "card", {"ok1": b"first", "bad": bad, "ok2": b"second"})
+    summary = ingest(ws, [str(src)], INFO)
+    got = by_name(summary)
+    assert got["bad"].status == "failed" and got["bad"].reason.startswith("could not be stored: blob sha256:")
+    assert "corrupt" in got["bad"].reason
+    assert got["ok1"].status == got["ok2"].status == "stored"
+    assert summary.store_seconds > 0
+    with ws.db.read() as s:
+        assert ws.ledger.head(s).size == 2
+        assert ws.ledger.indexes_for_subject(s, f"content:{damaged.digest}") == []
+    assert list((ws.blobs.root / "tmp").iterdir()) == []
+
+
+def test_an_ingest_stopped_by_an_error_releases_what_it_staged(ws, tmp_path, monkeypatch):
+    src = make_tree(tmp_path / "card", {f"f{i}": bytes([i]) * 50 for i in range(30)})
+    real = ingest_mod.read_into_store
+    calls = []
+
+    def read(store, cand, on_bytes=None):
+        calls.append(cand)
+        if len(calls) == 12:
+            raise KeyboardInterrupt  # the user presses Ctrl-C
+        return real(store, cand, on_bytes)
+
+    monkeypatch.setattr(ingest_mod, "read_into_store", read)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(ws, [str(src)], INFO, batch_files=5, workers=2)
+    assert list((ws.blobs.root / "tmp").iterdir()) == []  # no staged file left behind
+    assert verify_workspace(ws).ok
+    monkeypatch.setattr(ingest_mod, "read_into_store", real)
+    again = ingest(ws, [str(src)], INFO)
+    assert again.failed == 0 and again.counts["stored"] + again.counts["already-ingested"] == 30
+
+
 def test_bad_declarations_are_refused_before_reading_anything(ws, tmp_path):
     src = make_tree(tmp_path / "card", {"a": b"1"})
     with pytest.raises(InputError) as exc:

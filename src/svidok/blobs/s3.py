@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -41,6 +41,7 @@ from svidok.blobs.base import (
     DIGEST_ALGO,
     Progress,
     PutResult,
+    Staged,
     check_expected,
     check_range,
     copy_hashing,
@@ -50,7 +51,7 @@ from svidok.blobs.base import (
     remove_abandoned_temps,
     verified_chunks,
 )
-from svidok.errors import InputError, IntegrityError, NotFound, StorageError
+from svidok.errors import InputError, IntegrityError, NotFound, StorageError, SvidokError
 
 __all__ = ["OBJECT_LOCK_MODES", "S3BlobStore"]
 
@@ -402,6 +403,28 @@ class S3BlobStore:
     def put_bytes(self, data: bytes) -> PutResult:
         """Store ``data``."""
         return self.put_stream(io.BytesIO(data))
+
+    def stage_stream(self, src: BinaryIO, *, progress: Progress | None = None) -> Staged:
+        """Upload at once (:meth:`put_stream`): an object is durable when S3 acknowledges it.
+
+        S3 has no cheaper way to make a batch durable, so staging is the whole put; an ingest
+        killed before its batch is registered leaves objects no entry names, which
+        ``svidok verify`` lists as orphans and a re-run adopts (as with :meth:`put_stream`).
+        """
+        put = self.put_stream(src, progress=progress)
+        return Staged(put.digest, put.size, put)
+
+    def publish_staged(self, staged: Sequence[Staged]) -> list[PutResult | SvidokError]:
+        """The puts :meth:`stage_stream` already made (nothing is left to do)."""
+        out: list[PutResult | SvidokError] = []
+        for st in staged:
+            if not isinstance(st.handle, PutResult):
+                raise InputError("this staged blob was not staged by an S3 blob store", field="staged")
+            out.append(st.handle)
+        return out
+
+    def discard_staged(self, staged: Sequence[Staged]) -> None:
+        """Nothing to release: staged objects are already uploaded (orphans until registered)."""
 
     # -- reading ----------------------------------------------------------------------------------
 

@@ -43,10 +43,14 @@ from svidok.intake.walk import Candidate, PathArg, Refused, walk
 from svidok.workspace import Workspace
 
 if TYPE_CHECKING:
-    from svidok.blobs.base import BlobStore
+    from svidok.blobs.base import BlobStore, Staged
 
 #: Outcome statuses, in the order the summary lists them.
 STATUSES = ("stored", "deduplicated", "already-ingested", "skipped", "failed")
+
+#: A batch is published and registered once it holds this many bytes (or ``batch_files``
+#: files, or after ``batch_seconds``): it bounds the data staged but not yet durable.
+BATCH_BYTES = 256 << 20
 
 _O_NOATIME = getattr(os, "O_NOATIME", 0)
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -79,6 +83,7 @@ class IngestSummary:
     bytes_read: int = 0
     seconds: float = 0.0
     register_seconds: float = 0.0  # time spent in the registering transactions (ledger + tables)
+    store_seconds: float = 0.0  # time spent making batches durable and publishing them (syncs, links)
     batches: int = 0
     temps_removed: int = 0  # leftovers of writes interrupted by a crash, removed at the start
 
@@ -93,6 +98,7 @@ class IngestSummary:
             "bytes_read": self.bytes_read,
             "seconds": round(self.seconds, 3),
             "register_seconds": round(self.register_seconds, 3),
+            "store_seconds": round(self.store_seconds, 3),
             "batches": self.batches,
             "files": [o.as_dict() for o in self.outcomes],
         }
@@ -109,8 +115,20 @@ def _open(path: bytes, follow: bool) -> int:
     return os.open(path, flags)
 
 
-def read_into_store(store: BlobStore, cand: Candidate, on_bytes: Callable[[int], None] | None = None) -> StoredFile | Refused:
-    """Stream one file into the store (read once); a :class:`Refused` says why it could not be."""
+@dataclass
+class StagedFile:
+    """A source file read once into the store's staging, waiting for its batch to be published."""
+
+    file: StoredFile
+    staged: Staged
+
+
+def read_into_store(store: BlobStore, cand: Candidate, on_bytes: Callable[[int], None] | None = None) -> StagedFile | Refused:
+    """Stream one file into the store's staging (read once); a :class:`Refused` says why it could not be.
+
+    The blob becomes durable and stored when its batch is published
+    (:meth:`~svidok.blobs.base.BlobStore.publish_staged`), just before it is registered.
+    """
     try:
         fd = _open(cand.path, cand.follow)
     except OSError as exc:
@@ -122,7 +140,7 @@ def read_into_store(store: BlobStore, cand: Candidate, on_bytes: Callable[[int],
         if not stat.S_ISREG(before.st_mode):
             return Refused(cand.path, "skipped", "no longer a regular file when opened: not read")
         with open(fd, "rb", buffering=0, closefd=False) as stream:
-            put = store.put_stream(stream, progress=on_bytes)
+            staged = store.stage_stream(stream, progress=on_bytes)
         after = os.fstat(fd)
     except OSError as exc:
         return Refused(cand.path, "failed", f"read error: {exc.strerror or exc}")
@@ -130,12 +148,14 @@ def read_into_store(store: BlobStore, cand: Candidate, on_bytes: Callable[[int],
         return Refused(cand.path, "failed", f"could not be stored: {exc.message}")
     finally:
         os.close(fd)
-    if put.size != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+    if staged.size != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        store.discard_staged([staged])
         return Refused(cand.path, "failed", "the file changed while it was being read; ingest it again once it is stable")
-    return StoredFile(
-        path=cand.path, display=readable(cand.path), digest=put.digest, size=put.size,
+    stored = StoredFile(
+        path=cand.path, display=readable(cand.path), digest=staged.digest, size=staged.size,
         mtime_ns=before.st_mtime_ns, path_hex=raw_hex(cand.path), flags=cand.warnings,
     )
+    return StagedFile(stored, staged)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -154,28 +174,31 @@ class _Batcher:
     """
 
     def __init__(self, ws: Workspace, info: AcquisitionInfo, summary: IngestSummary, emit: Callable[[FileOutcome], None],
-                 batch_files: int, batch_seconds: float) -> None:
+                 batch_files: int, batch_seconds: float, batch_bytes: int = BATCH_BYTES) -> None:
         self.ws, self.info, self.summary, self.emit = ws, info, summary, emit
-        self.batch_files, self.batch_seconds = batch_files, batch_seconds
-        self.files: list[StoredFile] = []
+        self.batch_files, self.batch_seconds, self.batch_bytes = batch_files, batch_seconds, batch_bytes
+        self.files: list[StagedFile] = []
+        self.bytes = 0
         self.started = 0.0
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="svidok-register")
         self.pending: Future[list[FileOutcome]] | None = None
 
-    def add(self, stored: StoredFile) -> None:
+    def add(self, staged: StagedFile) -> None:
         if not self.files:
             self.started = time.monotonic()
-        self.files.append(stored)
+        self.files.append(staged)
+        self.bytes += staged.file.size
         self.maybe_flush()
 
     def maybe_flush(self) -> None:
         if self.pending is not None and self.pending.done():
             self._drain()
-        if self.files and (len(self.files) >= self.batch_files or time.monotonic() - self.started >= self.batch_seconds):
+        if self.files and (len(self.files) >= self.batch_files or self.bytes >= self.batch_bytes
+                           or time.monotonic() - self.started >= self.batch_seconds):
             self.flush()
 
     def flush(self, *, wait: bool = False) -> None:
-        files, self.files = self.files, []
+        files, self.files, self.bytes = self.files, [], 0
         if files:
             self._drain()
             self.pending = self.pool.submit(self._register_all, files)
@@ -192,7 +215,40 @@ class _Batcher:
             for outcome in pending.result():
                 self.emit(outcome)
 
-    def _register_all(self, files: list[StoredFile]) -> list[FileOutcome]:
+    def discard(self) -> None:
+        """Give up the files not yet handed to a batch (after an error stopped the ingest)."""
+        files, self.files = self.files, []
+        if files:
+            self.ws.blobs.discard_staged([f.staged for f in files])
+
+    def _register_all(self, batch: list[StagedFile]) -> list[FileOutcome]:
+        """Publish the batch's blobs (durable from here on), then register them."""
+        started = time.perf_counter()
+        try:
+            results = self.ws.blobs.publish_staged([f.staged for f in batch])
+        except SvidokError as exc:
+            return [self._failed(f.file, f"could not be stored: {exc.message}") for f in batch]
+        finally:
+            self.summary.store_seconds += time.perf_counter() - started
+        out: list[FileOutcome | None] = []
+        files: list[StoredFile] = []
+        for f, result in zip(batch, results):
+            if isinstance(result, SvidokError):
+                out.append(self._failed(f.file, f"could not be stored: {result.message}"))
+            else:
+                out.append(None)
+                files.append(f.file)
+        registered = iter(self._register_stored(files))
+        return [o if o is not None else next(registered) for o in out]
+
+    @staticmethod
+    def _failed(f: StoredFile, reason: str) -> FileOutcome:
+        return FileOutcome(f.display, "failed", reason, digest=f.digest, size=f.size, path_hex=f.path_hex,
+                           warnings=list(f.flags))
+
+    def _register_stored(self, files: list[StoredFile]) -> list[FileOutcome]:
+        if not files:
+            return []
         try:
             return [self._outcome(f, reg) for f, reg in zip(files, self._register(files))]
         except (SvidokError, sqlalchemy.exc.SQLAlchemyError):
@@ -202,8 +258,7 @@ class _Batcher:
             try:
                 out.append(self._outcome(f, self._register([f])[0]))
             except (SvidokError, sqlalchemy.exc.SQLAlchemyError) as exc:
-                out.append(FileOutcome(f.display, "failed", f"could not be registered: {_first_line(exc)}",
-                                       digest=f.digest, size=f.size, path_hex=f.path_hex, warnings=list(f.flags)))
+                out.append(self._failed(f, f"could not be registered: {_first_line(exc)}"))
         return out
 
     def _register(self, files: list[StoredFile]) -> list[Registered]:
@@ -259,10 +314,10 @@ def ingest(
         return FileOutcome(readable(r.path), r.status, r.reason, path_hex=raw_hex(r.path))
 
     batcher = _Batcher(ws, info, summary, emit, batch_files, batch_seconds)
-    inflight: deque[tuple[Candidate, Future[StoredFile | Refused]]] = deque()
+    inflight: deque[tuple[Candidate, Future[StagedFile | Refused]]] = deque()
     limit = max(4, workers * 8)
 
-    def collect(cand: Candidate, fut: Future[StoredFile | Refused]) -> None:
+    def collect(cand: Candidate, fut: Future[StagedFile | Refused]) -> None:
         result = fut.result()
         if isinstance(result, Refused):
             outcome = refused(result)
@@ -283,6 +338,15 @@ def ingest(
                 batcher.maybe_flush()
             while inflight:
                 collect(*inflight.popleft())
+    except BaseException:
+        for _, fut in inflight:  # files read but not yet batched: release their staging
+            if fut.cancel() or fut.exception() is not None:
+                continue
+            result = fut.result()
+            if isinstance(result, StagedFile):
+                store.discard_staged([result.staged])
+        batcher.discard()
+        raise
     finally:
         batcher.close()
     summary.seconds = time.perf_counter() - started
