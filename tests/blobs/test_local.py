@@ -24,7 +24,7 @@ from svidok.blobs import (
     open_store,
     parse_digest,
 )
-from svidok.errors import ConfigError, InputError, IntegrityError, NotFound
+from svidok.errors import ConfigError, InputError, IntegrityError, NotFound, StorageError
 from tests.blobs.conftest import MiB, GeneratedStream, generated_digest, run_child, spawn_child
 
 HELLO_HEX = hashlib.sha256(b"hello").hexdigest()
@@ -88,8 +88,9 @@ def test_round_trip_and_layout(store: LocalBlobStore) -> None:
     assert isinstance(store, BlobStore)
     result = store.put_bytes(b"hello")
     assert result == PutResult(f"sha256:{HELLO_HEX}", 5, True)
-    path = store.root / "sha256" / HELLO_HEX[:2] / HELLO_HEX[2:4] / HELLO_HEX
+    path = store.root / "sha256" / HELLO_HEX[:2] / HELLO_HEX
     assert store.path(result.digest) == path
+    assert (store.root / "LAYOUT").read_text() == "sha256/ab/<hex>\n"
     assert path.read_bytes() == b"hello"
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
     assert store.exists(result.digest) and store.size(result.digest) == 5
@@ -285,12 +286,41 @@ def test_absent_blob(store: LocalBlobStore) -> None:
 def test_iter_digests_lists_blobs_and_ignores_strays(store: LocalBlobStore) -> None:
     digests = {store.put_bytes(bytes([i]) * i).digest for i in range(20)}
     hexd = HELLO_HEX
-    stray_dir = store.root / "sha256" / hexd[:2] / hexd[2:4]
+    stray_dir = store.root / "sha256" / hexd[:2]
     stray_dir.mkdir(parents=True, exist_ok=True)
     (stray_dir / "notes.txt").write_text("x")
     (stray_dir / ("ff" + hexd[2:])).write_text("misplaced")
+    (stray_dir / "cd").mkdir()  # a directory where blobs are files
     assert set(store.iter_digests()) == digests
     assert list(store.iter_digests()) == sorted(digests)
+
+
+def test_a_store_made_before_the_layout_file_keeps_its_two_level_layout(tmp_path: Path) -> None:
+    """Stores written before LAYOUT existed named blobs sha256/ab/cd/<hex>: they are read and
+    written that way (no LAYOUT is added to them), new stores use one level."""
+    root = tmp_path / "old-blobs"
+    old_path = root / "sha256" / HELLO_HEX[:2] / HELLO_HEX[2:4] / HELLO_HEX
+    old_path.parent.mkdir(parents=True)
+    old_path.write_bytes(b"hello")
+    (root / "tmp").mkdir()
+    store = LocalBlobStore(root)
+    assert store.levels == 2 and not (root / "LAYOUT").exists()
+    store.verify(f"sha256:{HELLO_HEX}")
+    added = store.put_bytes(b"world")
+    hexd = parse_digest(added.digest)
+    assert store.path(added.digest) == root / "sha256" / hexd[:2] / hexd[2:4] / hexd
+    staged = store.stage_stream(io.BytesIO(b"batch"))
+    (published,) = store.publish_staged([staged])
+    assert isinstance(published, PutResult) and store.path(published.digest).parent.parent.parent == root / "sha256"
+    assert set(store.iter_digests()) == {f"sha256:{HELLO_HEX}", added.digest, published.digest}
+
+
+def test_an_unknown_layout_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "blobs"
+    root.mkdir()
+    (root / "LAYOUT").write_text("sha512/<hex>\n")
+    with pytest.raises(StorageError, match="unknown blob layout 'sha512/<hex>'"):
+        LocalBlobStore(root)
 
 
 # -- crash safety -------------------------------------------------------------------------------
@@ -574,7 +604,7 @@ def test_publishing_a_batch_reports_each_blob_and_isolates_a_corrupt_existing_on
 def test_discarded_staged_blobs_leave_nothing(store: LocalBlobStore) -> None:
     staged = [store.stage_stream(io.BytesIO(b"a" * n)) for n in (1, 5, 70_000)]
     store.discard_staged(staged)
-    assert files_under(store.root) == []
+    assert files_under(store.root) == [store.root / "LAYOUT"]
     assert store.publish_staged([]) == []
 
 
