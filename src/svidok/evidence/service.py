@@ -133,7 +133,8 @@ def register_acquisitions(txn: Txn, info: AcquisitionInfo, files: Sequence[Store
     Idempotent: a file whose acquisition (same case, source path, digest, collector, device,
     method) is already recorded gives ``already-ingested`` and no entry. A file whose content
     the case already holds becomes a new acquisition of the existing item. Call only after the
-    blobs are durable in the store.
+    blobs are durable in the store. The entries are appended one per file and applied as one
+    batch (:meth:`~svidok.workspace.Txn.record_many`), with the same rows as one by one.
     """
     info = info.validated()
     s = txn.session
@@ -155,7 +156,9 @@ def register_acquisitions(txn: Txn, info: AcquisitionInfo, files: Sequence[Store
         ):
             items[digest] = item
         known.update(s.execute(sa.select(content.c.digest).where(content.c.digest.in_(part))).scalars())
-    out: list[Registered] = []
+    out: list[Registered | None] = []
+    pending: list[tuple[int, str, str, bool]] = []  # (position in out, status, item, new item)
+    entries: list[tuple[dict[str, Any], list[str]]] = []
     custodian = info.collector or txn.actor
     for f, key in zip(files, keys):
         if key in done:
@@ -180,14 +183,15 @@ def register_acquisitions(txn: Txn, info: AcquisitionInfo, files: Sequence[Store
                 payload[name] = value
         if f.flags:
             payload["flags"] = list(f.flags)
-        appended = txn.record(
-            "evidence.acquired", payload,
-            subjects=[f"evidence:{item}", f"case:{info.case_ref}", f"content:{f.digest}"],
-        )
+        entries.append((payload, [f"evidence:{item}", f"case:{info.case_ref}", f"content:{f.digest}"]))
+        pending.append((len(out), status, item, new_item))
+        out.append(None)
         known.add(f.digest)
         done[key] = item
-        out.append(Registered(status, item, appended.index, new_item))
-    return out
+    # One append per file, then one batch application (svidok.projection.apply_entries).
+    for (pos, status, item, new_item), appended in zip(pending, txn.record_many("evidence.acquired", entries), strict=True):
+        out[pos] = Registered(status, item, appended.index, new_item)
+    return [r for r in out if r is not None]
 
 
 def _source(f: StoredFile) -> dict[str, Any]:
