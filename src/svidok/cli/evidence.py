@@ -107,7 +107,7 @@ def ingest_cmd(
     place: Annotated[Optional[str], typer.Option(help="Where it was collected.")] = None,
     collected_at: Annotated[Optional[str], typer.Option("--collected-at", help="When it was collected (ISO 8601).")] = None,
     no_process: Annotated[bool, typer.Option("--no-process", help="Only store and register; run 'svidok process' later.")] = False,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Files read and stored concurrently.")] = 8,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Files read and stored concurrently.")] = 2,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed to each extractor per file.")] = 20.0,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
