@@ -415,6 +415,8 @@ class LedgerWriter:
                 raise InputError(
                     f"subjects[{i}]: longer than {MAX_SUBJECT_LENGTH} characters", field=f"subjects[{i}]", value=subject[:80]
                 )
+            if "\x00" in subject:  # PostgreSQL text cannot hold NUL: refused on every backend alike
+                raise InputError(f"subjects[{i}]: contains a NUL character", field=f"subjects[{i}]", value=subject[:80])
         now = self._clock.now()
         if now < self._last_time:  # never let entry times go backwards (back-dating is visible)
             now = self._last_time

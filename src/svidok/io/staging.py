@@ -52,6 +52,8 @@ class StagingWriter:
         for i, subject in enumerate(entry.subjects):
             if len(subject) > MAX_SUBJECT_LENGTH:
                 raise InputError(f"subjects[{i}]: longer than {MAX_SUBJECT_LENGTH} characters", field=f"subjects[{i}]")
+            if "\x00" in subject:  # as the ledger writer refuses it
+                raise InputError(f"subjects[{i}]: contains a NUL character", field=f"subjects[{i}]")
         appended = Appended(self.size, entry, entry.encode())
         self.appended.append(appended)
         return appended
