@@ -161,13 +161,7 @@ class LocalBlobStore:
     ) -> PutResult:
         """Store ``src`` (read once); see :class:`~svidok.blobs.base.BlobStore`."""
         expected_hex = parse_digest(expected_digest) if expected_digest is not None else None
-        try:
-            fd, tmp = locked_temp_file(self._tmp, _TMP_PREFIX)
-        except OSError as exc:
-            raise StorageError(
-                f"cannot create a temporary file in {self._tmp}: {exc.strerror or exc}",
-                location=str(self._tmp),
-            ) from exc
+        fd, tmp = self._new_temp()
         try:
             hexdigest, size = copy_hashing(src, fd, progress=progress, where=str(tmp), durable=True)
             check_expected(expected_hex, hexdigest, size)
@@ -197,6 +191,16 @@ class LocalBlobStore:
         """Store ``data``."""
         return self.put_stream(io.BytesIO(data))
 
+    def _new_temp(self) -> tuple[int, Path]:
+        """A new locked temporary file under ``tmp/`` (StorageError naming the folder if not)."""
+        try:
+            return locked_temp_file(self._tmp, _TMP_PREFIX)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create a temporary file in {self._tmp}: {exc.strerror or exc}",
+                location=str(self._tmp),
+            ) from exc
+
     # -- writing in batches ----------------------------------------------------------------------
 
     def stage_stream(self, src: BinaryIO, *, progress: Progress | None = None) -> Staged:
@@ -207,13 +211,7 @@ class LocalBlobStore:
         a temporary file for :meth:`cleanup_incomplete`. Write-back to disk is started as soon
         as the file is written, so the batch's sync has little left to wait for.
         """
-        try:
-            fd, tmp = locked_temp_file(self._tmp, _TMP_PREFIX)
-        except OSError as exc:
-            raise StorageError(
-                f"cannot create a temporary file in {self._tmp}: {exc.strerror or exc}",
-                location=str(self._tmp),
-            ) from exc
+        fd, tmp = self._new_temp()
         try:
             hexdigest, size = copy_hashing(src, fd, progress=progress, where=str(tmp), durable=True)
             os.fchmod(fd, 0o444)
